@@ -1,0 +1,245 @@
+"""Build the codebook index (SQLite) from the ICD-10-CM tabular package and authored files.
+
+The index lives in the user cache folder, named by the versions of its sources, so a new source
+version builds a new index and an old one is never read by mistake. The build writes a temporary
+file and renames it into place, so a killed build never leaves a half-written index behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from simulator import paths
+
+SCHEMA_VERSION = 1
+ICD10CM_DATA_YEAR = 2026
+"""Fiscal year of the ICD-10-CM tabular that simple-icd-10-cm ships (April 1, 2026 update)."""
+
+Progress = Callable[[str, float], None]
+"""Reports a step name and the fraction done (0.0 to 1.0)."""
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE codes (
+    system TEXT NOT NULL,
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    billable INTEGER NOT NULL,
+    parent TEXT,
+    depth INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (system, code)
+) WITHOUT ROWID;
+CREATE INDEX codes_parent ON codes(system, parent);
+CREATE TABLE notes (
+    system TEXT NOT NULL,
+    code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX notes_code ON notes(system, code);
+CREATE TABLE synonyms (term TEXT NOT NULL, expansion TEXT NOT NULL, kind TEXT NOT NULL);
+CREATE INDEX synonyms_term ON synonyms(term);
+CREATE TABLE seventh (
+    system TEXT NOT NULL,
+    code TEXT NOT NULL,
+    character TEXT NOT NULL,
+    meaning TEXT NOT NULL,
+    PRIMARY KEY (system, code, character)
+) WITHOUT ROWID;
+"""
+
+NOTE_KINDS: tuple[tuple[str, str], ...] = (
+    ("inclusion_term", "get_inclusion_term"),
+    ("includes", "get_includes"),
+    ("excludes1", "get_excludes1"),
+    ("excludes2", "get_excludes2"),
+    ("code_first", "get_code_first"),
+    ("use_additional_code", "get_use_additional_code"),
+    ("code_also", "get_code_also"),
+    ("notes", "get_notes"),
+    ("seventh_note", "get_seven_chr_note"),
+)
+"""Note kinds copied from the tabular, with the simple-icd-10-cm function that reads each."""
+
+
+AUTHORED: tuple[tuple[str, str, str, str], ...] = (
+    ("hcpcs", "hcpcs.tsv", "code", "description"),
+    ("cpt", "cpt_training.tsv", "code", "summary"),
+    ("modifier", "modifiers.tsv", "modifier", "description"),
+    ("pos", "place_of_service.tsv", "code", "name"),
+    ("disposition", "discharge_disposition.tsv", "code", "description"),
+    ("poa", "poa.tsv", "code", "description"),
+)
+"""Authored code sets: system, file in codebooks/, code column, title column."""
+
+
+def source_versions() -> dict[str, str]:
+    """Return the versions of every source the index is built from."""
+    return {
+        "schema": str(SCHEMA_VERSION),
+        "simple-icd-10-cm": importlib.metadata.version("simple-icd-10-cm"),
+        "authored": _authored_digest(),
+    }
+
+
+def _authored_digest() -> str:
+    """Return a short digest of the authored files, so editing one rebuilds the index."""
+    digest = hashlib.sha256()
+    folder = paths.codebooks_dir()
+    for name in sorted(p.name for p in folder.glob("*.tsv")):
+        digest.update(name.encode())
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def index_key() -> str:
+    """Return the name stem that identifies an index built from the current sources."""
+    v = source_versions()
+    return f"codebook-s{v['schema']}-cm{v['simple-icd-10-cm']}-a{v['authored']}"
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    """Read an authored tab-separated file with a header line into dicts."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise ValueError(f"{path}:{number}:1: expected {len(header)} columns, got {len(cells)}")
+        rows.append(dict(zip(header, cells, strict=True)))
+    return rows
+
+
+def _authored_rows(progress: Progress) -> Iterator[tuple[str, object]]:
+    """Yield code and synonym rows from the authored files in codebooks/."""
+    folder = paths.codebooks_dir()
+    seq = 0
+    for system, file, code_col, title_col in AUTHORED:
+        progress(f"authored {file}", 0.0)
+        for row in read_tsv(folder / file):
+            seq += 1
+            code = row[code_col].strip().upper()
+            title = row[title_col].strip()
+            yield "code", (system, code, title, "code", 1, None, 0, seq)
+            if system == "hcpcs" and row.get("dosage_unit"):
+                yield "note", (system, code, "dosage_unit", 0, row["dosage_unit"])
+            if system == "cpt":
+                yield "note", (system, code, "section", 0, row["section"])
+            if system == "modifier":
+                yield "note", (system, code, "modifier_system", 0, row["system"])
+            if system == "pos" and row.get("description"):
+                yield "note", (system, code, "description", 0, row["description"])
+    for row in read_tsv(folder / "synonyms.tsv"):
+        yield (
+            "synonym",
+            (row["term"].strip().lower(), row["expansion"].strip().lower(), row["kind"]),
+        )
+
+
+def index_path(cache_dir: Path) -> Path:
+    """Return where the index for the current sources lives in a cache folder."""
+    return cache_dir / f"{index_key()}.sqlite3"
+
+
+def _icd10cm_rows(progress: Progress) -> Iterator[tuple[str, object]]:
+    """Yield ("code"|"note"|"seventh", row) tuples for every ICD-10-CM item."""
+    import simple_icd_10_cm as cm  # slow import (~1.5 s): only ever at build time
+
+    items = cm.get_all_codes(with_dots=True)
+    total = len(items)
+    seen: set[str] = set()
+    for seq, item in enumerate(items):
+        if seq % 5000 == 0:
+            progress("ICD-10-CM tabular", seq / total)
+        # A block that spans one category (e.g. B10) shares its name with the category: the
+        # first occurrence is the block, stored as "B10-B10"; the category keeps the name.
+        twin = item in seen or (cm.is_block(item) and "-" not in item and not cm.is_chapter(item))
+        first_twin = twin and item not in seen
+        seen.add(item)
+        if cm.is_chapter(item):
+            kind = "chapter"
+        elif first_twin:
+            kind = "block"
+        elif twin:
+            kind = "category"
+        elif cm.is_block(item):
+            kind = "block"
+        elif cm.is_category(item):
+            kind = "category"
+        elif cm.is_extended_subcategory(item):
+            kind = "code"
+        else:
+            kind = "subcategory"
+        billable = 1 if cm.is_leaf(item) and kind not in ("chapter", "block") else 0
+        parent = None if kind == "chapter" else cm.get_parent(item)
+        depth = len(cm.get_ancestors(item))
+        title = cm.get_description(item)
+        name = item
+        if first_twin:
+            name, parent = f"{item}-{item}", cm.get_ancestors(item)[-1]
+        elif twin:
+            parent, depth = f"{item}-{item}", depth + 1
+        yield "code", ("icd10cm", name, title, kind, billable, parent, depth, seq)
+        if first_twin:
+            continue  # the category twin carries the notes
+        for kind_name, fn in NOTE_KINDS:
+            texts = getattr(cm, fn)(item)
+            if isinstance(texts, str):
+                texts = [texts] if texts else []
+            for n, text in enumerate(texts):
+                yield "note", ("icd10cm", name, kind_name, n, str(text))
+        for char, meaning in cm.get_seven_chr_def(item).items():
+            yield "seventh", ("icd10cm", name, char, " ".join(str(meaning).split()))
+    progress("ICD-10-CM tabular", 1.0)
+
+
+def build_index(cache_dir: Path, progress: Progress | None = None) -> Path:
+    """Build the index into cache_dir (atomically) and return its path."""
+    report: Progress = progress or (lambda step, fraction: None)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    target = index_path(cache_dir)
+    fd, tmp_name = tempfile.mkstemp(prefix=".codebook-", suffix=".tmp", dir=cache_dir)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        con = sqlite3.connect(tmp)
+        try:
+            con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            con.executescript(_SCHEMA)
+            codes: list[object] = []
+            notes: list[object] = []
+            sevenths: list[object] = []
+            synonyms: list[object] = []
+            buckets = {"code": codes, "note": notes, "seventh": sevenths, "synonym": synonyms}
+            for kind, row in _icd10cm_rows(report):
+                buckets[kind].append(row)
+            for kind, row in _authored_rows(report):
+                buckets[kind].append(row)
+            report("writing index", 0.0)
+            con.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?)", codes)
+            con.executemany("INSERT INTO notes VALUES (?,?,?,?,?)", notes)
+            con.executemany("INSERT INTO seventh VALUES (?,?,?,?)", sevenths)
+            con.executemany("INSERT INTO synonyms VALUES (?,?,?)", synonyms)
+            meta = {**source_versions(), "icd10cm_year": str(ICD10CM_DATA_YEAR)}
+            con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
+            con.commit()
+            con.execute("VACUUM")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+        report("done", 1.0)
+        return target
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,173 @@
+"""Read-only access to the built codebook index: lookup, hierarchy, notes, 7th characters."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.codebook import build
+
+
+class CodebookMissing(FileNotFoundError):
+    """The index for the current sources has not been built yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeEntry:
+    """One code or heading of a code set."""
+
+    system: str
+    code: str
+    title: str
+    kind: str
+    billable: bool
+    parent: str | None
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One tabular note, with the code it is written under (itself or an ancestor)."""
+
+    kind: str
+    text: str
+    source: str
+
+
+class Codebook:
+    """A read-only view of the codebook index; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        """Open the index at path read-only."""
+        if not path.exists():
+            raise CodebookMissing(str(path))
+        self.path = path
+        self._local = threading.local()
+        meta = dict(self._con().execute("SELECT key, value FROM meta").fetchall())
+        self.meta: dict[str, str] = meta
+        self.icd10cm_year = int(meta.get("icd10cm_year", build.ICD10CM_DATA_YEAR))
+
+    @classmethod
+    def open(cls, cache_dir: Path) -> Codebook:
+        """Open the index for the current sources in cache_dir."""
+        return cls(build.index_path(cache_dir))
+
+    @classmethod
+    def open_or_build(
+        cls, cache_dir: Path, progress: Callable[[str, float], None] | None = None
+    ) -> Codebook:
+        """Open the index, building it first when it is missing."""
+        path = build.index_path(cache_dir)
+        if not path.exists():
+            build.build_index(cache_dir, progress)
+        return cls(path)
+
+    def _con(self) -> sqlite3.Connection:
+        """Return this thread's read-only connection."""
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.con = con
+        return con
+
+    def lookup(self, code: str, system: str = "icd10cm") -> CodeEntry | None:
+        """Return the entry for an exact code (with its dot), or None."""
+        row = (
+            self._con()
+            .execute(
+                "SELECT system, code, title, kind, billable, parent, depth FROM codes "
+                "WHERE system = ? AND code = ?",
+                (system, code),
+            )
+            .fetchone()
+        )
+        return _entry(row) if row else None
+
+    def children(self, code: str, system: str = "icd10cm") -> list[CodeEntry]:
+        """Return the direct children of a code, in tabular order."""
+        rows = (
+            self._con()
+            .execute(
+                "SELECT system, code, title, kind, billable, parent, depth FROM codes "
+                "WHERE system = ? AND parent = ? ORDER BY seq",
+                (system, code),
+            )
+            .fetchall()
+        )
+        return [_entry(row) for row in rows]
+
+    def ancestors(self, code: str, system: str = "icd10cm") -> list[CodeEntry]:
+        """Return the ancestors of a code, nearest first (category, block, chapter)."""
+        found: list[CodeEntry] = []
+        entry = self.lookup(code, system)
+        while entry is not None and entry.parent is not None:
+            entry = self.lookup(entry.parent, system)
+            if entry is not None:
+                found.append(entry)
+        return found
+
+    def billable_descendants(
+        self, code: str, system: str = "icd10cm", limit: int = 10
+    ) -> list[CodeEntry]:
+        """Return up to limit billable codes under code, in tabular order."""
+        prefix = code.rstrip(".")
+        rows = (
+            self._con()
+            .execute(
+                "SELECT system, code, title, kind, billable, parent, depth FROM codes "
+                "WHERE system = ? AND billable = 1 AND code >= ? AND code < ? ORDER BY seq LIMIT ?",
+                (system, prefix, prefix + "\uffff", limit),
+            )
+            .fetchall()
+        )
+        return [_entry(row) for row in rows]
+
+    def notes(self, code: str, system: str = "icd10cm", inherited: bool = True) -> list[Note]:
+        """Return the notes written under a code and, if inherited, under its ancestors."""
+        sources = [code]
+        if inherited:
+            sources += [a.code for a in self.ancestors(code, system)]
+        found: list[Note] = []
+        for source in sources:
+            rows = (
+                self._con()
+                .execute(
+                    "SELECT kind, text FROM notes WHERE system = ? AND code = ? ORDER BY kind, seq",
+                    (system, source),
+                )
+                .fetchall()
+            )
+            found += [Note(kind=kind, text=text, source=source) for kind, text in rows]
+        return found
+
+    def seventh_characters(self, code: str, system: str = "icd10cm") -> dict[str, str]:
+        """Return the 7th-character table that applies to a code (its own or inherited)."""
+        for source in [code, *[a.code for a in self.ancestors(code, system)]]:
+            rows = (
+                self._con()
+                .execute(
+                    "SELECT character, meaning FROM seventh WHERE system = ? AND code = ? "
+                    "ORDER BY character",
+                    (system, source),
+                )
+                .fetchall()
+            )
+            if rows:
+                return dict(rows)
+        return {}
+
+    def count(self, system: str = "icd10cm", billable_only: bool = False) -> int:
+        """Return how many entries a code set holds."""
+        sql = "SELECT COUNT(*) FROM codes WHERE system = ?"
+        if billable_only:
+            sql += " AND billable = 1"
+        return int(self._con().execute(sql, (system,)).fetchone()[0])
+
+
+def _entry(row: tuple[str, str, str, str, int, str | None, int]) -> CodeEntry:
+    """Turn a codes row into a CodeEntry."""
+    system, code, title, kind, billable, parent, depth = row
+    return CodeEntry(system, code, title, kind, bool(billable), parent, depth)

@@ -1,0 +1,83 @@
+"""Settings: defaults, overridden by a TOML file, overridden by CODEDESK_ environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from simulator import paths
+
+Mode = Literal["practice", "shift"]
+
+
+class Settings(BaseSettings):
+    """Everything a CodeDesk run can be told; every field has a safe default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CODEDESK_",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    pack: Path = Field(default_factory=lambda: paths.builtin_pack("starter"))
+    """The scenario pack to work: a folder holding pack.yaml (or a .zip of one)."""
+
+    mode: Mode = "practice"
+    """Practice gives feedback after every chart; shift keeps it for the end of the day."""
+
+    trainee: str = "trainee"
+    """The trainee's name or ID, as recorded with the session (never shown in exports)."""
+
+    cache_dir: Path = Field(default_factory=paths.user_cache_dir)
+    """Where the codebook index is built and kept."""
+
+    data_dir: Path = Field(default_factory=paths.user_data_dir)
+    """Where the session database lives."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the session store; None means a SQLite file in data_dir."""
+
+    theme: str = "codedesk-dark"
+    """The colour theme: codedesk-dark, codedesk-light or codedesk-high-contrast."""
+
+    auto_load: bool = True
+    """Open the next chart automatically after a submit."""
+
+    shift_hours: float = Field(default=8.0, gt=0, le=24)
+    """Length of a shift in hours, for the clock in the header."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read arguments first, then the environment, then the TOML file."""
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The store URL: the configured one, or the default SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'codedesk.sqlite3'}"
+
+
+def config_file() -> Path:
+    """The TOML file read for settings; CODEDESK_CONFIG names another one."""
+    import os
+
+    override = os.environ.get("CODEDESK_CONFIG")
+    return Path(override) if override else paths.user_config_file()

@@ -1,0 +1,298 @@
+"""A coding session: the workqueue of charts, what the coder did to each, and every event.
+
+The TUI and the CLI only call the methods here; each method changes state, appends one event
+to the store (committed before it returns), and returns what the caller needs to show.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from simulator.charts.render import Chart, render
+from simulator.codebook.index import Codebook
+from simulator.codebook.validate import Validation, validate
+from simulator.packs.loader import LoadedPack
+from simulator.scoring import Grade, Submission, SubmittedLine, grade
+from simulator.shift.clock import Clock
+from simulator.store.base import Store
+
+
+class Status(StrEnum):
+    """Where a chart stands in the workqueue."""
+
+    NEW = "new"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+
+
+class SessionError(Exception):
+    """An action that the session's state does not allow, in words the coder can act on."""
+
+
+@dataclass
+class CodedLine:
+    """A code the coder typed, with the codebook's verdict on it."""
+
+    code: str
+    system: str
+    validation: Validation
+    poa: str | None = None
+    modifiers: tuple[str, ...] = ()
+    units: int = 1
+
+    def submitted(self) -> SubmittedLine:
+        """Return the line as it goes on the claim."""
+        return SubmittedLine(self.code, self.system, self.poa, self.modifiers, self.units)
+
+
+@dataclass
+class ChartState:
+    """One chart in the queue and the coder's work on it."""
+
+    chart: Chart
+    status: Status = Status.NEW
+    diagnoses: list[CodedLine] = field(default_factory=list)
+    procedures: list[CodedLine] = field(default_factory=list)
+    opened_at: datetime | None = None
+    seconds_worked: float = 0.0
+    grade: Grade | None = None
+
+    def lines(self, part: str) -> list[CodedLine]:
+        """Return the diagnoses or the procedures list."""
+        return self.diagnoses if part == "diagnoses" else self.procedures
+
+
+def parse_procedure(raw: str) -> tuple[str, tuple[str, ...], int]:
+    """Split `99213-25`, `J1100 x2` or `0DTJ4ZZ` into code, modifiers and units."""
+    text = raw.strip().upper()
+    units = 1
+    if " X" in text or (text.count("X") and " " in text):
+        head, _, tail = text.rpartition(" ")
+        if tail.startswith("X") and tail[1:].isdigit():
+            text, units = head.strip(), int(tail[1:])
+    parts = [p for p in text.replace(" ", "").split("-") if p]
+    if not parts:
+        return "", (), units
+    return parts[0], tuple(parts[1:]), units
+
+
+def procedure_system(code: str) -> str:
+    """Tell CPT (5 characters, digits first), HCPCS (letter + 4 digits) and PCS (7) apart."""
+    if len(code) == 7:
+        return "icd10pcs"
+    if len(code) == 5 and code[0].isalpha():
+        return "hcpcs"
+    return "cpt"
+
+
+class Session:
+    """A trainee's session over a queue of rendered charts."""
+
+    def __init__(
+        self,
+        pack: LoadedPack,
+        book: Codebook,
+        clock: Clock,
+        store: Store,
+        *,
+        seed: int,
+        trainee: str = "trainee",
+        mode: str = "practice",
+        session_id: str | None = None,
+        shift_date: date | None = None,
+    ) -> None:
+        """Render the queue and record the start of the session."""
+        self.pack = pack
+        self.book = book
+        self.clock = clock
+        self.store = store
+        self.seed = seed
+        self.mode = mode
+        self.trainee = trainee
+        self.started_at = clock.now()
+        self.shift_date = shift_date or self.started_at.date()
+        self.session_id = session_id or f"s-{self.started_at:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+        self.charts: list[ChartState] = []
+        for case in pack.cases:
+            minutes = 60.0 / pack.pack.target(case.setting).charts_per_hour
+            self.charts.append(ChartState(render(case, seed, self.shift_date, minutes)))
+        self.current: ChartState | None = None
+        store.create_session(
+            self.session_id,
+            trainee=trainee,
+            pack_id=pack.pack.id,
+            pack_version=pack.pack.version,
+            mode=mode,
+            seed=seed,
+            started_at=self.started_at,
+        )
+        self._log("session_started", {"charts": [c.chart.chart_id for c in self.charts]})
+
+    def _log(self, kind: str, payload: dict[str, Any]) -> None:
+        """Commit one event for this session."""
+        self.store.append(self.session_id, self.clock.now(), kind, payload)
+
+    def state(self, chart_id: str) -> ChartState:
+        """Return a chart's state by id."""
+        for state in self.charts:
+            if state.chart.chart_id == chart_id:
+                return state
+        raise SessionError(f"no chart {chart_id!r} in this queue")
+
+    def next_chart(self) -> ChartState | None:
+        """Return the highest-priority chart not yet done (oldest discharge first on ties)."""
+        waiting = [c for c in self.charts if c.status is not Status.DONE]
+        if not waiting:
+            return None
+        return min(
+            waiting, key=lambda c: (c.chart.encounter.priority, c.chart.encounter.service_date)
+        )
+
+    def open_chart(self, chart_id: str) -> ChartState:
+        """Open a chart for coding; its work timer starts."""
+        state = self.state(chart_id)
+        if state.status is Status.DONE:
+            raise SessionError("this chart is already submitted")
+        self._pause_current()
+        state.status = Status.IN_PROGRESS
+        state.opened_at = self.clock.now()
+        self.current = state
+        self._log("chart_opened", {"chart": chart_id})
+        return state
+
+    def close_chart(self) -> None:
+        """Leave the open chart (back to the queue); its timer pauses."""
+        if self.current is not None:
+            self._log("chart_closed", {"chart": self.current.chart.chart_id})
+        self._pause_current()
+        self.current = None
+
+    def _pause_current(self) -> None:
+        state = self.current
+        if state is not None and state.opened_at is not None:
+            state.seconds_worked += (self.clock.now() - state.opened_at).total_seconds()
+            state.opened_at = None
+
+    def add_code(self, chart_id: str, part: str, raw: str) -> CodedLine:
+        """Check a typed code against the codebook and add it to the chart's list."""
+        state = self._editable(chart_id)
+        if part == "diagnoses":
+            text, _, poa = raw.partition(":")
+            validation = validate(self.book, text, "icd10cm", self.pack.pack.code_year)
+            poa_value = poa.strip().upper() or None
+            if poa_value is not None and poa_value not in ("Y", "N", "U", "W", "1"):
+                raise SessionError(f"POA must be Y, N, U, W or 1 (exempt), not {poa_value!r}")
+            line = CodedLine(validation.code, "icd10cm", validation, poa=poa_value)
+        else:
+            code, modifiers, units = parse_procedure(raw)
+            system = procedure_system(code)
+            validation = validate(self.book, code, system, self.pack.pack.code_year)
+            line = CodedLine(validation.code, system, validation, modifiers=modifiers, units=units)
+        if not line.code:
+            raise SessionError("type a code first")
+        if any(existing.code == line.code for existing in state.lines(part)):
+            raise SessionError(f"{line.code} is already on this chart")
+        state.lines(part).append(line)
+        self._log(
+            "code_added",
+            {
+                "chart": chart_id,
+                "part": part,
+                "raw": raw,
+                "code": line.code,
+                "verdict": validation.verdict.value,
+            },
+        )
+        return line
+
+    def remove_code(self, chart_id: str, part: str, index: int) -> CodedLine:
+        """Remove a line from the chart's list."""
+        lines = self._editable(chart_id).lines(part)
+        if not 0 <= index < len(lines):
+            raise SessionError("no such line")
+        line = lines.pop(index)
+        self._log(
+            "code_removed", {"chart": chart_id, "part": part, "index": index, "code": line.code}
+        )
+        return line
+
+    def move_code(self, chart_id: str, part: str, index: int, delta: int) -> int:
+        """Move a line up (delta -1) or down (+1); return its new index."""
+        lines = self._editable(chart_id).lines(part)
+        target = index + delta
+        if not (0 <= index < len(lines) and 0 <= target < len(lines)):
+            return index
+        lines[index], lines[target] = lines[target], lines[index]
+        self._log("code_moved", {"chart": chart_id, "part": part, "from": index, "to": target})
+        return target
+
+    def set_poa(self, chart_id: str, index: int, poa: str | None) -> None:
+        """Set the POA indicator of a diagnosis line."""
+        lines = self._editable(chart_id).diagnoses
+        if not 0 <= index < len(lines):
+            raise SessionError("no such line")
+        lines[index].poa = poa
+        self._log("poa_set", {"chart": chart_id, "index": index, "poa": poa})
+
+    def submit(self, chart_id: str, action: str = "code", reason: str | None = None) -> Grade:
+        """Submit the chart, grade it and close it."""
+        state = self._editable(chart_id)
+        if action == "code" and not state.diagnoses:
+            raise SessionError("add at least one diagnosis before submitting")
+        invalid = [
+            line.code for line in state.diagnoses + state.procedures if not line.validation.ok
+        ]
+        if invalid:
+            raise SessionError(
+                f"fix or remove the invalid code(s) first: {', '.join(invalid)} (red edits are hard stops)"
+            )
+        if self.current is state:
+            self._pause_current()
+            self.current = None
+        submission = Submission(
+            diagnoses=tuple(line.submitted() for line in state.diagnoses),
+            procedures=tuple(line.submitted() for line in state.procedures),
+            action=action,
+            reason=reason,
+        )
+        result = grade(state.chart, submission, self.book)
+        state.status = Status.DONE
+        state.grade = result
+        self._log(
+            "chart_submitted",
+            {
+                "chart": chart_id,
+                "action": action,
+                "diagnoses": [[line.code, line.poa] for line in state.diagnoses],
+                "procedures": [
+                    [line.code, list(line.modifiers), line.units] for line in state.procedures
+                ],
+                "seconds": round(state.seconds_worked, 3),
+                "code_over_code": round(result.code_over_code, 4),
+            },
+        )
+        return result
+
+    def _editable(self, chart_id: str) -> ChartState:
+        state = self.state(chart_id)
+        if state.status is Status.DONE:
+            raise SessionError("this chart is already submitted and cannot be changed")
+        return state
+
+    def elapsed_seconds(self) -> float:
+        """Seconds since the session started."""
+        return (self.clock.now() - self.started_at).total_seconds()
+
+    def done_count(self) -> int:
+        """How many charts are submitted."""
+        return sum(1 for c in self.charts if c.status is Status.DONE)
+
+    def accuracy(self) -> float | None:
+        """Code-over-code accuracy over all graded charts (credits over possible)."""
+        graded = [c.grade for c in self.charts if c.grade is not None]
+        possible = sum(g.possible for g in graded)
+        return sum(g.credited for g in graded) / possible if possible else None

@@ -1,0 +1,9 @@
+"""Persistence: sessions and their append-only event log.
+
+`SqlStore` (SQLAlchemy Core over SQLite or PostgreSQL) is in `simulator.store.sql` and is
+imported only where a database is opened, to keep start-up fast.
+"""
+
+from simulator.store.base import Event, MemoryStore, Store
+
+__all__ = ["Event", "MemoryStore", "Store"]

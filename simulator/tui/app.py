@@ -1,0 +1,157 @@
+"""The CodeDesk Textual app: loads the codebook and pack in a worker, then runs the queue."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from simulator.codebook.index import Codebook
+from simulator.config import Settings
+from simulator.packs.errors import PackError
+from simulator.packs.loader import load_pack
+from simulator.packs.validate import check_pack
+from simulator.shift.clock import Clock
+from simulator.shift.session import Session
+from simulator.store.base import Store
+from simulator.tui.screens.chart import ChartScreen
+from simulator.tui.screens.feedback import FeedbackScreen
+from simulator.tui.screens.loading import LoadingScreen
+from simulator.tui.screens.queue import QueueScreen
+from simulator.tui.themes import THEMES
+
+
+class CodeDeskApp(App[None]):
+    """A medical coder's working day, in the terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "CodeDesk"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave CodeDesk", show=False),
+    ]
+
+    @dataclass
+    class Progress(Message):
+        """A step of the start-up work, for the loading screen."""
+
+        step: str
+        fraction: float
+
+    @dataclass
+    class Ready(Message):
+        """The session is ready to work."""
+
+        session: Session
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        seed: int | None,
+        clock: Clock,
+        store: Store | None,
+    ) -> None:
+        """Keep what the composition root built; nothing slow happens here."""
+        super().__init__()
+        self.settings = settings
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
+        self.clock = clock
+        self.store = store
+        self.session: Session | None = None
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = settings.theme if settings.theme in {t.name for t in THEMES} else "codedesk-dark"
+
+    def on_mount(self) -> None:
+        """Show the loading screen and start the start-up work."""
+        self.push_screen(LoadingScreen())
+        self.prepare_session()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
+    def prepare_session(self) -> Session:
+        """Open (or build) the codebook, load and check the pack, open the store."""
+
+        def progress(step: str, fraction: float) -> None:
+            self.post_message(self.Progress(step, fraction))
+
+        book = Codebook.open_or_build(self.settings.cache_dir, progress)
+        progress("loading the pack", 1.0)
+        loaded = load_pack(self.settings.pack)
+        problems = check_pack(loaded, book)
+        if problems:
+            raise PackError(problems)
+        store = self.store
+        if store is None:
+            from simulator.store.sql import SqlStore
+
+            store = SqlStore(self.settings.effective_database_url)
+        session = Session(
+            loaded, book, self.clock, store,
+            seed=self.seed, trainee=self.settings.trainee, mode=self.settings.mode,
+        )
+        self.post_message(self.Ready(session))
+        return session
+
+    @on(Progress)
+    def handle_progress(self, message: Progress) -> None:
+        screen = self.screen
+        if isinstance(screen, LoadingScreen):
+            screen.show_step(message.step, message.fraction)
+
+    @on(Ready)
+    def handle_ready(self, message: Ready) -> None:
+        self.session = message.session
+        self.switch_screen(QueueScreen(message.session))
+
+    @on(Worker.StateChanged)
+    def handle_worker_state(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "startup" or event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        screen = self.screen
+        if not isinstance(screen, LoadingScreen):
+            return
+        if isinstance(error, PackError):
+            screen.show_problems(
+                "The pack has problems; fix them and start again:", [str(p) for p in error.problems]
+            )
+        else:
+            screen.show_problems("CodeDesk could not start:", [f"{type(error).__name__}: {error}"])
+
+    @on(QueueScreen.OpenChart)
+    def handle_open_chart(self, message: QueueScreen.OpenChart) -> None:
+        assert self.session is not None
+        state = self.session.open_chart(message.chart_id)
+        self.push_screen(ChartScreen(self.session, state))
+
+    @on(ChartScreen.Submitted)
+    def handle_submitted(self, message: ChartScreen.Submitted) -> None:
+        assert self.session is not None
+        grade = self.session.state(message.chart_id).grade
+        assert grade is not None
+        if self.session.mode == "practice":
+            self.switch_screen(FeedbackScreen(self.session, grade))
+        else:
+            self.pop_screen()
+            self.auto_load()
+
+    @on(FeedbackScreen.Next)
+    def handle_next(self) -> None:
+        self.pop_screen()
+        self.auto_load()
+
+    def auto_load(self) -> None:
+        assert self.session is not None
+        if not self.settings.auto_load:
+            return
+        state = self.session.next_chart()
+        if state is None:
+            self.notify("Every chart in the queue is done.", title="Queue empty")
+            return
+        self.session.open_chart(state.chart.chart_id)
+        self.push_screen(ChartScreen(self.session, state))

@@ -1,0 +1,213 @@
+"""The chart screen: documents on the left, the note in the middle, the coding pane on the right."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from simulator.shift.session import ChartState, CodedLine, Session, SessionError
+from simulator.tui.text import clean, literal
+from simulator.tui.widgets.shiftbar import ShiftBar
+
+
+def verdict_cell(line: CodedLine) -> object:
+    """Mark a line with a word and a symbol, not colour alone."""
+    if line.validation.ok:
+        return literal("✓ valid")
+    return literal(f"✗ {line.validation.verdict.value}", "bold")
+
+
+class ChartScreen(Screen[None]):
+    """Read the chart and code it; every typed code is checked against the codebook."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", id="chart.submit", tooltip="Submit the codes and see the grade"),
+        Binding("escape", "back", "Queue", id="chart.back", tooltip="Back to the queue (the chart stays in progress)"),
+        Binding("ctrl+d", "focus_dx", "Dx", id="chart.dx", tooltip="Type a diagnosis code"),
+        Binding("ctrl+r", "focus_px", "Px", id="chart.px", tooltip="Type a procedure code (CPT, HCPCS, PCS)"),
+        Binding("ctrl+o", "focus_docs", "Docs", id="chart.docs", tooltip="Choose a document"),
+        Binding("delete", "remove_line", "Remove", id="chart.remove", tooltip="Remove the highlighted code", show=False),
+        Binding("shift+up", "move_line(-1)", "Up", id="chart.up", tooltip="Move the highlighted code up", show=False),
+        Binding("shift+down", "move_line(1)", "Down", id="chart.down", tooltip="Move the highlighted code down", show=False),
+    ]
+
+    class Submitted(Message):
+        """The chart was submitted and graded."""
+
+        def __init__(self, chart_id: str) -> None:
+            """Carry the chart id."""
+            self.chart_id = chart_id
+            super().__init__()
+
+    def __init__(self, session: Session, state: ChartState) -> None:
+        """Show one chart of the session."""
+        super().__init__()
+        self.session = session
+        self.state = state
+
+    @property
+    def chart_id(self) -> str:
+        """The id of the chart shown."""
+        return self.state.chart.chart_id
+
+    def compose(self) -> ComposeResult:
+        """Three panes under the shift bar."""
+        chart = self.state.chart
+        bar = ShiftBar()
+        bar.session = self.session
+        yield bar
+        header = (
+            f"{chart.title} · {chart.setting.value} · {chart.claim_type.value} · "
+            f"acct {chart.patient.account} · standard {chart.time_standard_minutes:g} min"
+        )
+        yield Static(literal(header), id="chart-header")
+        with Horizontal(id="chart-body"):
+            with Vertical(id="doc-pane"):
+                yield Static("Documents", classes="pane-title")
+                yield OptionList(
+                    *[
+                        Option(
+                            literal(
+                                f"{d.type}\n{d.date:%m/%d} {'signed' if d.signed else 'UNSIGNED'}"
+                            ),
+                            id=str(d.index),
+                        )
+                        for d in chart.documents
+                    ],
+                    id="doc-list",
+                )
+            viewer = TextArea(
+                clean(chart.documents[0].text),
+                read_only=True,
+                soft_wrap=True,
+                show_line_numbers=False,
+                id="doc-viewer",
+            )
+            viewer.cursor_blink = False
+            yield viewer
+            with Vertical(id="code-pane"):
+                yield Static("Diagnoses (ICD-10-CM)", classes="pane-title")
+                hint = "e.g. E11.65" + (" or I50.23:Y" if chart.setting.value == "inpatient" else "")
+                yield Input(placeholder=hint, id="dx-input")
+                yield DataTable(id="dx-table", cursor_type="row", show_header=False)
+                yield Static("Procedures (CPT, HCPCS, PCS)", classes="pane-title")
+                yield Input(placeholder="e.g. 99283, 12002-59, J1100 x2", id="px-input")
+                yield DataTable(id="px-table", cursor_type="row", show_header=False)
+                yield Static("", id="code-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up the code tables and put the cursor in the diagnosis entry."""
+        for table_id in ("#dx-table", "#px-table"):
+            table = self.query_one(table_id, DataTable)
+            table.add_columns("#", "Code", "Check")
+        self._refresh_tables()
+        self.query_one("#dx-input", Input).focus()
+
+    def _refresh_tables(self) -> None:
+        for part, table_id in (("diagnoses", "#dx-table"), ("procedures", "#px-table")):
+            table = self.query_one(table_id, DataTable)
+            table.clear()
+            for i, line in enumerate(self.state.lines(part), start=1):
+                label = line.code
+                if line.poa:
+                    label += f" POA {line.poa}"
+                if line.modifiers:
+                    label += "-" + "-".join(line.modifiers)
+                if line.units != 1:
+                    label += f" x{line.units}"
+                table.add_row(literal(str(i)), literal(label), verdict_cell(line))
+
+    def _message(self, text: str) -> None:
+        self.query_one("#code-message", Static).update(literal(text))
+
+    @on(OptionList.OptionHighlighted, "#doc-list")
+    def _show_document(self, event: OptionList.OptionHighlighted) -> None:
+        index = int(event.option.id or 0)
+        document = self.state.chart.documents[index]
+        viewer = self.query_one("#doc-viewer", TextArea)
+        viewer.load_text(clean(document.text))
+        viewer.scroll_home(animate=False)
+
+    @on(Input.Submitted, "#dx-input")
+    def _add_dx(self, event: Input.Submitted) -> None:
+        self._add("diagnoses", event.input)
+
+    @on(Input.Submitted, "#px-input")
+    def _add_px(self, event: Input.Submitted) -> None:
+        self._add("procedures", event.input)
+
+    def _add(self, part: str, entry: Input) -> None:
+        raw = entry.value.strip()
+        if not raw:
+            return
+        try:
+            line = self.session.add_code(self.chart_id, part, raw)
+        except SessionError as exc:
+            self._message(f"✗ {exc}")
+            return
+        entry.value = ""
+        self._refresh_tables()
+        mark = "✓" if line.validation.ok else "✗"
+        detail = line.validation.message
+        for warning in line.validation.warnings:
+            detail += f"\n! {warning}"
+        self._message(f"{mark} {line.code}: {detail}")
+
+    def _focused_table(self) -> tuple[str, DataTable[object]] | None:
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.id in ("dx-table", "px-table"):
+            return ("diagnoses" if focused.id == "dx-table" else "procedures"), focused
+        return None
+
+    def action_remove_line(self) -> None:
+        """Remove the highlighted code line."""
+        found = self._focused_table()
+        if found is None or not found[1].row_count:
+            return
+        part, table = found
+        line = self.session.remove_code(self.chart_id, part, table.cursor_row)
+        self._refresh_tables()
+        self._message(f"removed {line.code}")
+
+    def action_move_line(self, delta: int) -> None:
+        """Move the highlighted code up or down (the first diagnosis is the principal)."""
+        found = self._focused_table()
+        if found is None or not found[1].row_count:
+            return
+        part, table = found
+        target = self.session.move_code(self.chart_id, part, table.cursor_row, delta)
+        self._refresh_tables()
+        table.move_cursor(row=target)
+
+    def action_focus_dx(self) -> None:
+        """Put the cursor in the diagnosis entry."""
+        self.query_one("#dx-input", Input).focus()
+
+    def action_focus_px(self) -> None:
+        """Put the cursor in the procedure entry."""
+        self.query_one("#px-input", Input).focus()
+
+    def action_focus_docs(self) -> None:
+        """Put the cursor in the document list."""
+        self.query_one("#doc-list", OptionList).focus()
+
+    def action_back(self) -> None:
+        """Return to the queue; the chart stays in progress and its timer pauses."""
+        self.session.close_chart()
+        self.app.pop_screen()
+
+    def action_submit(self) -> None:
+        """Submit the chart for grading."""
+        try:
+            self.session.submit(self.chart_id)
+        except SessionError as exc:
+            self._message(f"✗ {exc}")
+            return
+        self.post_message(self.Submitted(self.chart_id))

@@ -1,0 +1,122 @@
+"""The workqueue: one row a chart, the way a coding workqueue grid shows it."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from simulator.shift.session import ChartState, Session
+from simulator.tui.text import literal
+from simulator.tui.widgets.shiftbar import ShiftBar
+
+SETTING_LABELS = {
+    "inpatient": "Inpatient",
+    "outpatient_surgery": "OP surgery",
+    "emergency": "Emergency",
+    "clinic": "Clinic",
+    "radiology": "Radiology",
+    "ancillary": "Ancillary",
+}
+COLUMNS = ("Account", "Patient", "Type", "Date", "LOS", "Payer", "DNFB", "Pri", "Status", "Std")
+
+
+def row_for(state: ChartState, session: Session) -> list[object]:
+    """Return the grid cells of one chart; the patient is masked to initials."""
+    chart = state.chart
+    enc = chart.encounter
+    when = enc.discharge_date or enc.service_date
+    dnfb = (session.shift_date - when).days
+    status = state.status.value
+    if state.grade is not None:
+        status = f"done {state.grade.code_over_code:.0%}"
+    cells = (
+        chart.patient.account,
+        chart.patient.initials,
+        SETTING_LABELS.get(chart.setting.value, chart.setting.value),
+        when.strftime("%m/%d"),
+        str(enc.los) if enc.los else "-",
+        enc.payer,
+        str(dnfb),
+        str(enc.priority),
+        status,
+        f"{chart.time_standard_minutes:g}m",
+    )
+    return [literal(cell) for cell in cells]
+
+
+class QueueScreen(Screen[None]):
+    """Lists the charts of the session; Enter opens one, N opens the next by priority."""
+
+    BINDINGS = [
+        Binding("enter", "open_selected", "Open", id="queue.open", tooltip="Open the highlighted chart"),
+        Binding("n", "next_chart", "Next chart", id="queue.next", tooltip="Open the highest-priority chart not done"),
+        Binding("q", "app.quit", "Quit", id="queue.quit", tooltip="Leave CodeDesk (work is saved as you go)"),
+    ]
+
+    class OpenChart(Message):
+        """Asks the app to open a chart."""
+
+        def __init__(self, chart_id: str) -> None:
+            """Carry the chart id."""
+            self.chart_id = chart_id
+            super().__init__()
+
+    def __init__(self, session: Session) -> None:
+        """Keep the session whose queue is shown."""
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        """The shift bar, the grid and the footer."""
+        bar = ShiftBar()
+        bar.session = self.session
+        yield bar
+        table: DataTable[object] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the grid."""
+        table = self.query_one(DataTable)
+        for name in COLUMNS:
+            table.add_column(name, key=name)
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        """Refresh statuses when coming back from a chart."""
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        """Redraw every row from the session state."""
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for state in self.session.charts:
+            table.add_row(*row_for(state, self.session), key=state.chart.chart_id)
+        if table.row_count:
+            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.post_message(self.OpenChart(str(event.row_key.value)))
+
+    def action_open_selected(self) -> None:
+        """Open the highlighted chart."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self.post_message(self.OpenChart(str(key.value)))
+
+    def action_next_chart(self) -> None:
+        """Open the highest-priority chart that is not done."""
+        state = self.session.next_chart()
+        if state is None:
+            self.notify("Every chart in the queue is done.", title="Queue empty")
+            return
+        self.post_message(self.OpenChart(state.chart.chart_id))

@@ -1,0 +1,19 @@
+"""Show untrusted text literally: no markup parsing, no terminal escape sequences."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def clean(text: str) -> str:
+    """Replace control characters (ESC and friends) with visible symbols."""
+    return _CONTROL.sub(lambda m: "␛" if m.group(0) == "\x1b" else "�", text)
+
+
+def literal(text: str, style: str = "") -> Text:
+    """Return a rich Text that shows text exactly as written (markup-free, escape-free)."""
+    return Text(clean(text), style=style)
