@@ -27,9 +27,7 @@ def _settings(**overrides: Any) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise CliError(f"{config_file()}: invalid TOML: {exc}") from None
     except ValidationError as exc:
-        lines = [
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        ]
+        lines = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
         raise CliError("invalid setting: " + "; ".join(lines)) from None
 
 
@@ -60,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     codes_sub = codes.add_subparsers(dest="codes_command", metavar="ACTION", required=True)
     check = codes_sub.add_parser("check", help="validate codes and say what is wrong with each")
     check.add_argument("codes", nargs="+", metavar="CODE")
-    check.add_argument("--system", default="icd10cm", choices=["icd10cm", "icd10pcs", "cpt", "hcpcs"])
+    check.add_argument(
+        "--system", default="icd10cm", choices=["icd10cm", "icd10pcs", "cpt", "hcpcs"]
+    )
     check.add_argument("--year", type=int, help="fiscal year to check against")
     check.add_argument("--json", action="store_true", help="print JSON")
 
@@ -124,6 +124,10 @@ def _run_tui(args: argparse.Namespace) -> int:
     )
     app = make_app(settings, seed=getattr(args, "seed", None))
     app.run()
+    if app.session is not None:
+        from simulator.reports import summary_lines
+
+        print("\n".join(summary_lines(app.session)))
     return 0
 
 

@@ -12,8 +12,10 @@ import importlib.metadata
 import os
 import sqlite3
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from simulator import paths
 
@@ -122,7 +124,7 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _authored_rows(progress: Progress) -> Iterator[tuple[str, object]]:
+def _authored_rows(progress: Progress) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """Yield code and synonym rows from the authored files in codebooks/."""
     folder = paths.codebooks_dir()
     seq = 0
@@ -153,11 +155,21 @@ def index_path(cache_dir: Path) -> Path:
     return cache_dir / f"{index_key()}.sqlite3"
 
 
-def _icd10cm_rows(progress: Progress) -> Iterator[tuple[str, object]]:
+def _icd10cm_rows(progress: Progress) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """Yield ("code"|"note"|"seventh", row) tuples for every ICD-10-CM item."""
-    import simple_icd_10_cm as cm  # slow import (~1.5 s): only ever at build time
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as cm  # slow import (~1.5 s): only ever at build time
 
-    items = cm.get_all_codes(with_dots=True)
+        items = cm.get_all_codes(with_dots=True)
+    yield from _icd10cm_items(cm, items, progress)
+
+
+def _icd10cm_items(
+    cm: Any, items: list[str], progress: Progress
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Yield the rows of every ICD-10-CM item, in tabular order."""
+
     total = len(items)
     seen: set[str] = set()
     for seq, item in enumerate(items):
@@ -218,10 +230,10 @@ def build_index(cache_dir: Path, progress: Progress | None = None) -> Path:
         try:
             con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
             con.executescript(_SCHEMA)
-            codes: list[object] = []
-            notes: list[object] = []
-            sevenths: list[object] = []
-            synonyms: list[object] = []
+            codes: list[tuple[Any, ...]] = []
+            notes: list[tuple[Any, ...]] = []
+            sevenths: list[tuple[Any, ...]] = []
+            synonyms: list[tuple[Any, ...]] = []
             buckets = {"code": codes, "note": notes, "seventh": sevenths, "synonym": synonyms}
             for kind, row in _icd10cm_rows(report):
                 buckets[kind].append(row)

@@ -65,7 +65,9 @@ class CodeDeskApp(App[None]):
         self.session: Session | None = None
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = settings.theme if settings.theme in {t.name for t in THEMES} else "codedesk-dark"
+        self.theme = (
+            settings.theme if settings.theme in {t.name for t in THEMES} else "codedesk-dark"
+        )
 
     def on_mount(self) -> None:
         """Show the loading screen and start the start-up work."""
@@ -91,8 +93,13 @@ class CodeDeskApp(App[None]):
 
             store = SqlStore(self.settings.effective_database_url)
         session = Session(
-            loaded, book, self.clock, store,
-            seed=self.seed, trainee=self.settings.trainee, mode=self.settings.mode,
+            loaded,
+            book,
+            self.clock,
+            store,
+            seed=self.seed,
+            trainee=self.settings.trainee,
+            mode=self.settings.mode,
         )
         self.post_message(self.Ready(session))
         return session

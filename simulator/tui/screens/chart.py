@@ -27,14 +27,53 @@ class ChartScreen(Screen[None]):
     """Read the chart and code it; every typed code is checked against the codebook."""
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", id="chart.submit", tooltip="Submit the codes and see the grade"),
-        Binding("escape", "back", "Queue", id="chart.back", tooltip="Back to the queue (the chart stays in progress)"),
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Submit",
+            id="chart.submit",
+            tooltip="Submit the codes and see the grade",
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Queue",
+            id="chart.back",
+            tooltip="Back to the queue (the chart stays in progress)",
+        ),
         Binding("ctrl+d", "focus_dx", "Dx", id="chart.dx", tooltip="Type a diagnosis code"),
-        Binding("ctrl+r", "focus_px", "Px", id="chart.px", tooltip="Type a procedure code (CPT, HCPCS, PCS)"),
+        Binding(
+            "ctrl+r",
+            "focus_px",
+            "Px",
+            id="chart.px",
+            tooltip="Type a procedure code (CPT, HCPCS, PCS)",
+        ),
         Binding("ctrl+o", "focus_docs", "Docs", id="chart.docs", tooltip="Choose a document"),
-        Binding("delete", "remove_line", "Remove", id="chart.remove", tooltip="Remove the highlighted code", show=False),
-        Binding("shift+up", "move_line(-1)", "Up", id="chart.up", tooltip="Move the highlighted code up", show=False),
-        Binding("shift+down", "move_line(1)", "Down", id="chart.down", tooltip="Move the highlighted code down", show=False),
+        Binding(
+            "delete",
+            "remove_line",
+            "Remove",
+            id="chart.remove",
+            tooltip="Remove the highlighted code",
+            show=False,
+        ),
+        Binding(
+            "shift+up",
+            "move_line(-1)",
+            "Up",
+            id="chart.up",
+            tooltip="Move the highlighted code up",
+            show=False,
+        ),
+        Binding(
+            "shift+down",
+            "move_line(1)",
+            "Down",
+            id="chart.down",
+            tooltip="Move the highlighted code down",
+            show=False,
+        ),
     ]
 
     class Submitted(Message):
@@ -93,7 +132,9 @@ class ChartScreen(Screen[None]):
             yield viewer
             with Vertical(id="code-pane"):
                 yield Static("Diagnoses (ICD-10-CM)", classes="pane-title")
-                hint = "e.g. E11.65" + (" or I50.23:Y" if chart.setting.value == "inpatient" else "")
+                hint = "e.g. E11.65" + (
+                    " or I50.23:Y" if chart.setting.value == "inpatient" else ""
+                )
                 yield Input(placeholder=hint, id="dx-input")
                 yield DataTable(id="dx-table", cursor_type="row", show_header=False)
                 yield Static("Procedures (CPT, HCPCS, PCS)", classes="pane-title")

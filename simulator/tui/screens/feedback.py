@@ -46,7 +46,13 @@ class FeedbackScreen(Screen[None]):
     """Shows how a submitted chart was graded and why."""
 
     BINDINGS = [
-        Binding("n", "next", "Next chart", id="feedback.next", tooltip="Open the next chart in the queue"),
+        Binding(
+            "n",
+            "next",
+            "Next chart",
+            id="feedback.next",
+            tooltip="Open the next chart in the queue",
+        ),
         Binding("escape", "queue", "Queue", id="feedback.queue", tooltip="Back to the queue"),
     ]
 

@@ -52,9 +52,23 @@ class QueueScreen(Screen[None]):
     """Lists the charts of the session; Enter opens one, N opens the next by priority."""
 
     BINDINGS = [
-        Binding("enter", "open_selected", "Open", id="queue.open", tooltip="Open the highlighted chart"),
-        Binding("n", "next_chart", "Next chart", id="queue.next", tooltip="Open the highest-priority chart not done"),
-        Binding("q", "app.quit", "Quit", id="queue.quit", tooltip="Leave CodeDesk (work is saved as you go)"),
+        Binding(
+            "enter", "open_selected", "Open", id="queue.open", tooltip="Open the highlighted chart"
+        ),
+        Binding(
+            "n",
+            "next_chart",
+            "Next chart",
+            id="queue.next",
+            tooltip="Open the highest-priority chart not done",
+        ),
+        Binding(
+            "q",
+            "app.quit",
+            "Quit",
+            id="queue.quit",
+            tooltip="Leave CodeDesk (work is saved as you go)",
+        ),
     ]
 
     class OpenChart(Message):
@@ -75,7 +89,9 @@ class QueueScreen(Screen[None]):
         bar = ShiftBar()
         bar.session = self.session
         yield bar
-        table: DataTable[object] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[object] = DataTable(
+            id="queue-table", cursor_type="row", zebra_stripes=True
+        )
         yield table
         yield Footer()
 

@@ -1,0 +1,89 @@
+"""Time from process start to the first rendered queue (headless), beside a bare Textual app.
+
+Both are measured in the same run, alternating, in fresh interpreters, so the ratio holds on a
+noisy machine. Run: python benchmarks/startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BARE = textwrap.dedent(
+    """
+    import sys, time
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Bare(App):
+        def compose(self):
+            yield Static("hello")
+        def on_mount(self):
+            self.call_after_refresh(self.exit)
+
+    Bare().run(headless=True, size=(100, 30))
+    """
+)
+
+CODEDESK = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from simulator.config import Settings
+    from simulator.factory import make_app
+    from simulator.store import MemoryStore
+    from simulator.tui.screens.queue import QueueScreen
+
+    settings = Settings(cache_dir=Path(sys.argv[1]), data_dir=Path(sys.argv[1]) / "data")
+    app = make_app(settings, seed=1, store=MemoryStore())
+
+    def check():
+        if isinstance(app.screen, QueueScreen) and app.screen.query("DataTable"):
+            app.call_after_refresh(app.exit)
+        else:
+            app.set_timer(0.005, check)
+
+    app.call_later(check)
+    app.run(headless=True, size=(100, 30))
+    """
+)
+
+
+def once(script: str, *args: str) -> float:
+    """Run a script in a fresh interpreter and return its wall time in seconds."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", script, *args], check=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Measure both, alternating, and print medians and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache:
+        from simulator.codebook.build import build_index
+
+        build_index(Path(cache))
+        once(BARE)
+        once(CODEDESK, cache)
+        bare, codedesk = [], []
+        for _ in range(args.runs):
+            bare.append(once(BARE))
+            codedesk.append(once(CODEDESK, cache))
+    b, c = statistics.median(bare), statistics.median(codedesk)
+    print(f"bare Textual app, start to first frame: median {b * 1000:.0f} ms ({args.runs} runs)")
+    print(f"codedesk, start to first rendered queue: median {c * 1000:.0f} ms ({args.runs} runs)")
+    print(f"ratio codedesk / bare: {c / b:.2f}x (goal <= 2.0x)")
+
+
+if __name__ == "__main__":
+    main()

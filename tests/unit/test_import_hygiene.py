@@ -1,0 +1,58 @@
+"""The core never imports textual or rich: checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+CORE = [
+    "simulator.codebook",
+    "simulator.codebook.build",
+    "simulator.packs",
+    "simulator.packs.validate",
+    "simulator.charts.render",
+    "simulator.shift",
+    "simulator.scoring",
+    "simulator.store",
+    "simulator.store.sql",
+    "simulator.config",
+    "simulator.paths",
+    "simulator.factory",
+    "simulator.cli",
+]
+
+
+def ui_modules_loaded(modules: list[str], extra_path: Path | None = None) -> dict[str, list[str]]:
+    """Import each module in a fresh interpreter; return the UI modules each pulled in."""
+    script = textwrap.dedent(
+        """
+        import importlib, json, sys
+        if len(sys.argv) > 2:
+            sys.path.insert(0, sys.argv[2])
+        found = {}
+        for name in json.loads(sys.argv[1]):
+            importlib.import_module(name)
+            found[name] = sorted(
+                m for m in sys.modules if m.split(".")[0] in ("textual", "rich")
+            )
+        print(json.dumps(found))
+        """
+    )
+    args = [sys.executable, "-c", script, json.dumps(modules)]
+    if extra_path is not None:
+        args.append(str(extra_path))
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return {k: v for k, v in json.loads(out).items() if v}
+
+
+def test_core_imports_no_ui() -> None:
+    assert ui_modules_loaded(CORE) == {}
+
+
+def test_check_catches_a_core_module_that_imports_textual(tmp_path: Path) -> None:
+    bad = tmp_path / "badcore.py"
+    bad.write_text("import textual.widgets\n")
+    assert "badcore" in ui_modules_loaded(["badcore"], tmp_path)
