@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -85,3 +86,56 @@ class MemoryStore:
     def events(self, session_id: str) -> list[Event]:
         """Return a session's events in order."""
         return list(self._events.get(session_id, []))
+
+
+class DeferredStore:
+    """Holds a session's first events until the real store is attached, then forwards all.
+
+    Opening the SQL store imports SQLAlchemy (about 0.1 s); deferring it lets the queue appear
+    first. The app refuses user actions until `attached` is true, so no action the coder sees
+    acknowledged ever lives only in memory.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing attached."""
+        self._lock = threading.Lock()
+        self._real: Store | None = None
+        self._pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self._memory = MemoryStore()
+
+    @property
+    def attached(self) -> bool:
+        """True once events go straight to the real store."""
+        return self._real is not None
+
+    def attach(self, real: Store) -> None:
+        """Replay what was held into the real store, then forward everything to it."""
+        with self._lock:
+            for method, args, kwargs in self._pending:
+                getattr(real, method)(*args, **kwargs)
+            self._pending.clear()
+            self._real = real
+
+    def create_session(self, session_id: str, **kwargs: Any) -> None:
+        """Record a new session (held until attach)."""
+        with self._lock:
+            if self._real is not None:
+                self._real.create_session(session_id, **kwargs)
+                return
+            self._pending.append(("create_session", (session_id,), kwargs))
+            self._memory.create_session(session_id, **kwargs)
+
+    def append(self, session_id: str, at: datetime, kind: str, payload: dict[str, Any]) -> Event:
+        """Commit one event, or hold it until attach."""
+        with self._lock:
+            if self._real is not None:
+                return self._real.append(session_id, at, kind, payload)
+            self._pending.append(("append", (session_id, at, kind, payload), {}))
+            return self._memory.append(session_id, at, kind, payload)
+
+    def events(self, session_id: str) -> list[Event]:
+        """Return a session's events in order."""
+        with self._lock:
+            if self._real is not None:
+                return self._real.events(session_id)
+            return self._memory.events(session_id)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from simulator.tui.screens.chart import ChartScreen
 
 from simulator.codebook.index import Codebook
 from simulator.config import Settings
@@ -18,9 +22,7 @@ from simulator.packs.loader import load_pack
 from simulator.packs.validate import check_pack
 from simulator.shift.clock import Clock
 from simulator.shift.session import Session
-from simulator.store.base import Store
-from simulator.tui.screens.chart import ChartScreen
-from simulator.tui.screens.feedback import FeedbackScreen
+from simulator.store.base import DeferredStore, Store
 from simulator.tui.screens.loading import LoadingScreen
 from simulator.tui.screens.queue import QueueScreen
 from simulator.tui.themes import THEMES
@@ -41,6 +43,9 @@ class CodeDeskApp(App[None]):
 
         step: str
         fraction: float
+
+    class StoreAttached(Message):
+        """The session store is open; user actions are saved as they happen."""
 
     @dataclass
     class Ready(Message):
@@ -63,6 +68,7 @@ class CodeDeskApp(App[None]):
         self.clock = clock
         self.store = store
         self.session: Session | None = None
+        self._waiting_open: str | None = None
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = (
@@ -114,12 +120,25 @@ class CodeDeskApp(App[None]):
     def handle_ready(self, message: Ready) -> None:
         self.session = message.session
         self.switch_screen(QueueScreen(message.session))
+        store = message.session.store
+        if isinstance(store, DeferredStore):
+            self.call_after_refresh(self.attach_store, store)
 
     @on(Worker.StateChanged)
     def handle_worker_state(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "startup" or event.state is not WorkerState.ERROR:
+        if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
+        if event.worker.group == "store":
+            self.notify(
+                f"The session store could not be opened: {error}. Nothing will be saved.",
+                title="Store",
+                severity="error",
+                timeout=30,
+            )
+            return
+        if event.worker.group != "startup":
+            return
         screen = self.screen
         if not isinstance(screen, LoadingScreen):
             return
@@ -130,14 +149,36 @@ class CodeDeskApp(App[None]):
         else:
             screen.show_problems("CodeDesk could not start:", [f"{type(error).__name__}: {error}"])
 
+    def store_ready(self) -> bool:
+        """True when every action will be committed to the store as it happens."""
+        store = self.session.store if self.session is not None else None
+        return not isinstance(store, DeferredStore) or store.attached
+
+    @on(StoreAttached)
+    def handle_store_attached(self) -> None:
+        waiting, self._waiting_open = self._waiting_open, None
+        if waiting is not None:
+            self.open_chart(waiting)
+
     @on(QueueScreen.OpenChart)
     def handle_open_chart(self, message: QueueScreen.OpenChart) -> None:
+        self.open_chart(message.chart_id)
+
+    def open_chart(self, chart_id: str) -> None:
+        """Open a chart once the store can record it (a few ms after start at most)."""
+        if not self.store_ready():
+            self._waiting_open = chart_id
+            return
+        from simulator.tui.screens.chart import ChartScreen
+
         assert self.session is not None
-        state = self.session.open_chart(message.chart_id)
+        state = self.session.open_chart(chart_id)
         self.push_screen(ChartScreen(self.session, state))
 
-    @on(ChartScreen.Submitted)
-    def handle_submitted(self, message: ChartScreen.Submitted) -> None:
+    def on_chart_screen_submitted(self, message: ChartScreen.Submitted) -> None:
+        """Show feedback (practice) or go on to the next chart (shift)."""
+        from simulator.tui.screens.feedback import FeedbackScreen
+
         assert self.session is not None
         grade = self.session.state(message.chart_id).grade
         assert grade is not None
@@ -147,8 +188,8 @@ class CodeDeskApp(App[None]):
             self.pop_screen()
             self.auto_load()
 
-    @on(FeedbackScreen.Next)
-    def handle_next(self) -> None:
+    def on_feedback_screen_next(self) -> None:
+        """Leave the feedback and open the next chart."""
         self.pop_screen()
         self.auto_load()
 
@@ -160,5 +201,4 @@ class CodeDeskApp(App[None]):
         if state is None:
             self.notify("Every chart in the queue is done.", title="Queue empty")
             return
-        self.session.open_chart(state.chart.chart_id)
-        self.push_screen(ChartScreen(self.session, state))
+        self.open_chart(state.chart.chart_id)
