@@ -6,6 +6,7 @@ to the store (committed before it returns), and returns what the caller needs to
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -70,10 +71,9 @@ def parse_procedure(raw: str) -> tuple[str, tuple[str, ...], int]:
     """Split `99213-25`, `J1100 x2` or `0DTJ4ZZ` into code, modifiers and units."""
     text = raw.strip().upper()
     units = 1
-    if " X" in text or (text.count("X") and " " in text):
-        head, _, tail = text.rpartition(" ")
-        if tail.startswith("X") and tail[1:].isdigit():
-            text, units = head.strip(), int(tail[1:])
+    head, _, tail = text.rpartition(" ")
+    if head and re.fullmatch(r"X\d{1,4}", tail):
+        text, units = head.strip(), int(tail[1:])
     parts = [p for p in text.replace(" ", "").split("-") if p]
     if not parts:
         return "", (), units
