@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import re
 import sqlite3
 import tempfile
 import warnings
@@ -19,7 +20,7 @@ from typing import Any
 
 from simulator import paths
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ICD10CM_DATA_YEAR = 2026
 """Fiscal year of the ICD-10-CM tabular that simple-icd-10-cm ships (April 1, 2026 update)."""
 
@@ -50,6 +51,15 @@ CREATE TABLE notes (
 CREATE INDEX notes_code ON notes(system, code);
 CREATE TABLE synonyms (term TEXT NOT NULL, expansion TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE INDEX synonyms_term ON synonyms(term);
+CREATE TABLE vocab (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    system UNINDEXED,
+    code UNINDEXED,
+    billable UNINDEXED,
+    title,
+    terms,
+    tokenize = "porter unicode61 remove_diacritics 2"
+);
 CREATE TABLE seventh (
     system TEXT NOT NULL,
     code TEXT NOT NULL,
@@ -217,6 +227,34 @@ def _icd10cm_items(
     progress("ICD-10-CM tabular", 1.0)
 
 
+_WORD = re.compile(r"[a-z][a-z']+")
+
+
+def _fill_search(con: sqlite3.Connection) -> None:
+    """Fill the full-text index (titles plus inclusion terms) and the word list for typos."""
+    con.execute(
+        """
+        INSERT INTO search_fts (system, code, billable, title, terms)
+        SELECT c.system, c.code, c.billable, c.title,
+               COALESCE((SELECT group_concat(n.text, ' | ') FROM notes n
+                         WHERE n.system = c.system AND n.code = c.code
+                           AND n.kind IN ('inclusion_term', 'includes')), '')
+        FROM codes c
+        WHERE c.system IN ('icd10cm', 'icd10pcs', 'cpt', 'hcpcs')
+        ORDER BY c.system, c.seq
+        """
+    )
+    counts: dict[str, int] = {}
+    for (text,) in con.execute(
+        "SELECT title FROM codes UNION ALL SELECT text FROM notes "
+        "WHERE kind IN ('inclusion_term', 'includes')"
+    ):
+        for word in _WORD.findall(text.lower()):
+            if len(word) >= 3:
+                counts[word] = counts.get(word, 0) + 1
+    con.executemany("INSERT INTO vocab VALUES (?, ?)", sorted(counts.items()))
+
+
 def build_index(cache_dir: Path, progress: Progress | None = None) -> Path:
     """Build the index into cache_dir (atomically) and return its path."""
     report: Progress = progress or (lambda step, fraction: None)
@@ -244,6 +282,8 @@ def build_index(cache_dir: Path, progress: Progress | None = None) -> Path:
             con.executemany("INSERT INTO notes VALUES (?,?,?,?,?)", notes)
             con.executemany("INSERT INTO seventh VALUES (?,?,?,?)", sevenths)
             con.executemany("INSERT INTO synonyms VALUES (?,?,?)", synonyms)
+            report("search index", 0.0)
+            _fill_search(con)
             meta = {**source_versions(), "icd10cm_year": str(ICD10CM_DATA_YEAR)}
             con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
             con.commit()

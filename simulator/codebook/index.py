@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.codebook import build
+from simulator.codebook.search import Hit, Searcher
 
 
 class CodebookMissing(FileNotFoundError):
@@ -158,6 +159,21 @@ class Codebook:
             if rows:
                 return dict(rows)
         return {}
+
+    @property
+    def searcher(self) -> Searcher:
+        """The search engine over this index (created on first use, shared by threads)."""
+        found: Searcher | None = getattr(self, "_searcher", None)
+        if found is None:
+            found = Searcher(self._con)
+            self._searcher = found
+        return found
+
+    def search(
+        self, query: str, systems: Iterable[str] | None = None, limit: int = 10
+    ) -> list[Hit]:
+        """Search all code sets (or the named ones) for what a coder typed."""
+        return self.searcher.search(query, systems, limit)
 
     def count(self, system: str = "icd10cm", billable_only: bool = False) -> int:
         """Return how many entries a code set holds."""

@@ -29,11 +29,18 @@ def load_settings(**overrides: Any) -> Settings:
         raise CliError("invalid setting: " + "; ".join(lines)) from None
 
 
+_last_step: list[str] = []
+
+
 def progress(step: str, fraction: float) -> None:
-    """Show build progress on stderr."""
-    print(f"\r{step}: {fraction:4.0%}", end="", file=sys.stderr, flush=True)
-    if fraction >= 1.0:
-        print(file=sys.stderr)
+    """Show build progress on stderr: a live line on a terminal, one line a step otherwise."""
+    if sys.stderr.isatty():
+        print(f"\r\x1b[2K{step}: {fraction:4.0%}", end="", file=sys.stderr, flush=True)
+        if step == "done":
+            print(file=sys.stderr)
+    elif not _last_step or _last_step[-1] != step:
+        _last_step.append(step)
+        print(f"codebook: {step}", file=sys.stderr)
 
 
 def open_book(settings: Settings | None = None) -> Codebook:
