@@ -46,7 +46,7 @@ def recall(book: Codebook, rows: list[dict[str, str]], k: int = 5) -> tuple[floa
 def percentile(values: list[float], p: float) -> float:
     """Return the p-th percentile (0-100) of values."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -79,7 +79,7 @@ def show_code(args: argparse.Namespace) -> int:
     ancestors = book.ancestors(code, args.system)
     notes = book.notes(code, args.system, inherited=True)
     seventh = book.seventh_characters(code, args.system) if args.system == "icd10cm" else {}
-    data = {
+    data: dict[str, object] = {
         "code": entry.code,
         "system": entry.system,
         "title": entry.title,
@@ -98,8 +98,8 @@ def show_code(args: argparse.Namespace) -> int:
     print(f"{entry.code}  {entry.title}  [{mark}; FY{book.icd10cm_year} {entry.system}]")
     for ancestor in ancestors:
         print(f"  in {ancestor.code}  {ancestor.title}")
-    for child in data["children"][:20]:
-        print(f"  child {child['code']}  {child['title']}")
+    for child in book.children(code, args.system)[:20]:
+        print(f"  child {child.code}  {child.title}")
     for note in notes:
         where = "" if note.source == entry.code else f" (from {note.source})"
         text = " ".join(note.text.split())
