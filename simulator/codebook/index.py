@@ -100,6 +100,18 @@ class Codebook:
         )
         return [_entry(row) for row in rows]
 
+    def chapters(self) -> list[CodeEntry]:
+        """Return the ICD-10-CM chapters in order."""
+        rows = (
+            self._con()
+            .execute(
+                "SELECT system, code, title, kind, billable, parent, depth FROM codes "
+                "WHERE system = 'icd10cm' AND kind = 'chapter' ORDER BY seq"
+            )
+            .fetchall()
+        )
+        return [_entry(row) for row in rows]
+
     def ancestors(self, code: str, system: str = "icd10cm") -> list[CodeEntry]:
         """Return the ancestors of a code, nearest first (category, block, chapter)."""
         found: list[CodeEntry] = []

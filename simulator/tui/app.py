@@ -23,6 +23,7 @@ from simulator.packs.validate import check_pack
 from simulator.shift.clock import Clock
 from simulator.shift.session import Session
 from simulator.store.base import DeferredStore, Store
+from simulator.tui.commands import CodeLookupProvider
 from simulator.tui.screens.loading import LoadingScreen
 from simulator.tui.screens.queue import QueueScreen
 from simulator.tui.themes import THEMES
@@ -32,6 +33,7 @@ class CodeDeskApp(App[None]):
     """A medical coder's working day, in the terminal."""
 
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {CodeLookupProvider}
     TITLE = "CodeDesk"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave CodeDesk", show=False),

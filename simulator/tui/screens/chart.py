@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from simulator.codebook.search import Hit
 from simulator.shift.session import ChartState, CodedLine, Session, SessionError
 from simulator.tui.text import clean, literal
 from simulator.tui.widgets.shiftbar import ShiftBar
@@ -50,6 +51,28 @@ class ChartScreen(Screen[None]):
             tooltip="Type a procedure code (CPT, HCPCS, PCS)",
         ),
         Binding("ctrl+o", "focus_docs", "Docs", id="chart.docs", tooltip="Choose a document"),
+        Binding(
+            "ctrl+l",
+            "lookup",
+            "Lookup",
+            id="chart.lookup",
+            tooltip="Search the code sets and add a code",
+        ),
+        Binding(
+            "ctrl+t",
+            "tabular",
+            "Tabular",
+            id="chart.tabular",
+            tooltip="Browse the ICD-10-CM tabular list",
+        ),
+        Binding(
+            "p",
+            "cycle_poa",
+            "POA",
+            id="chart.poa",
+            tooltip="Cycle the POA of the highlighted diagnosis",
+            show=False,
+        ),
         Binding(
             "delete",
             "remove_line",
@@ -226,6 +249,41 @@ class ChartScreen(Screen[None]):
         target = self.session.move_code(self.chart_id, part, table.cursor_row, delta)
         self._refresh_tables()
         table.move_cursor(row=target)
+
+    def action_lookup(self, query: str = "") -> None:
+        """Open the code lookup; the chosen code goes on the chart."""
+        from simulator.tui.screens.lookup import LookupScreen
+
+        self.app.push_screen(LookupScreen(self.session.book, query), self.add_hit)
+
+    def action_tabular(self) -> None:
+        """Open the tabular browser; the chosen code goes on the chart."""
+        from simulator.tui.screens.tabular import TabularScreen
+
+        self.app.push_screen(TabularScreen(self.session.book), self.add_hit)
+
+    def add_hit(self, hit: Hit | None) -> None:
+        """Add a code picked in the lookup or the browser to the right list."""
+        if hit is None:
+            return
+        part = "diagnoses" if hit.system == "icd10cm" else "procedures"
+        entry = self.query_one("#dx-input" if part == "diagnoses" else "#px-input", Input)
+        entry.value = hit.code
+        self._add(part, entry)
+        entry.focus()
+
+    def action_cycle_poa(self) -> None:
+        """Cycle the highlighted diagnosis's POA: Y, N, U, W, 1 (exempt), none."""
+        found = self._focused_table()
+        if found is None or found[0] != "diagnoses" or not found[1].row_count:
+            return
+        index = found[1].cursor_row
+        current = self.state.diagnoses[index].poa
+        order = ["Y", "N", "U", "W", "1", None]
+        following = order[(order.index(current) + 1) % len(order)] if current in order else "Y"
+        self.session.set_poa(self.chart_id, index, following)
+        self._refresh_tables()
+        found[1].move_cursor(row=index)
 
     def action_focus_dx(self) -> None:
         """Put the cursor in the diagnosis entry."""

@@ -1,0 +1,161 @@
+"""The code lookup: search as you type, read the notes, pick a code for the chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from simulator.codebook.index import Codebook
+from simulator.codebook.search import Hit
+from simulator.tui.text import literal
+
+SYSTEM_LABELS = {"icd10cm": "CM", "icd10pcs": "PCS", "cpt": "CPT", "hcpcs": "HCPCS"}
+
+
+def describe(book: Codebook, hit: Hit) -> str:
+    """The detail pane text for a code: title, hierarchy, notes and 7th characters."""
+    lines = [f"{hit.code}  {hit.title}", "billable" if hit.billable else "NOT billable: a heading"]
+    if hit.system == "icd10cm":
+        for ancestor in book.ancestors(hit.code)[:3]:
+            lines.append(f"in {ancestor.code} {ancestor.title}")
+        for note in book.notes(hit.code):
+            where = "" if note.source == hit.code else f" ({note.source})"
+            lines.append(f"{note.kind.replace('_', ' ')}{where}: {' '.join(note.text.split())}")
+        seventh = book.seventh_characters(hit.code)
+        if seventh and not hit.billable:
+            lines.append("7th characters:")
+            lines += [f"  {char}  {meaning}" for char, meaning in seventh.items()]
+    else:
+        for note in book.notes(hit.code, hit.system, inherited=False):
+            lines.append(f"{note.kind.replace('_', ' ')}: {note.text}")
+    return "\n".join(lines)
+
+
+class LookupScreen(ModalScreen[Hit | None]):
+    """Search every code set; Enter returns the highlighted code, Escape returns nothing."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="lookup.close", tooltip="Close the lookup"),
+        Binding(
+            "down",
+            "results",
+            "Results",
+            show=False,
+            id="lookup.results",
+            tooltip="Go to the results",
+        ),
+    ]
+    DEFAULT_CSS = """
+    LookupScreen { align: center middle; }
+    #lookup-box { width: 95%; height: 90%; border: round $primary; background: $surface; }
+    #lookup-input { margin: 0 1; }
+    #lookup-body { height: 1fr; }
+    #lookup-results { width: 3fr; height: 1fr; }
+    #lookup-detail { width: 2fr; height: 1fr; padding: 0 1; border-left: solid $panel; overflow-y: auto; }
+    #lookup-status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    @dataclass
+    class Results(Message):
+        """Search results for one query, from the worker."""
+
+        query: str
+        hits: list[Hit]
+
+    def __init__(
+        self, book: Codebook, query: str = "", systems: tuple[str, ...] | None = None
+    ) -> None:
+        """Search the given code sets (all when None), starting from query."""
+        super().__init__()
+        self.book = book
+        self.query_text = query
+        self.systems = systems
+        self.hits: list[Hit] = []
+
+    def compose(self) -> ComposeResult:
+        """Entry, results, detail."""
+        with Vertical(id="lookup-box"):
+            yield Input(
+                self.query_text,
+                placeholder="search: words, abbreviations, codes (e.g. lap chole, afib, S52.5)",
+                id="lookup-input",
+            )
+            with Horizontal(id="lookup-body"):
+                yield DataTable(id="lookup-results", cursor_type="row", show_header=False)
+                yield Static("", id="lookup-detail")
+            yield Static(
+                literal(f"FY{self.book.icd10cm_year} ICD-10-CM · * = heading, not billable"),
+                id="lookup-status",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up the results table and run the first search."""
+        self.query_one(DataTable).add_columns("Code", "Set", "Title")
+        self.query_one(Input).focus()
+        if self.query_text:
+            self.run_search(self.query_text)
+
+    @on(Input.Changed, "#lookup-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @on(Input.Submitted, "#lookup-input")
+    def _submitted(self) -> None:
+        if self.hits:
+            self.dismiss(self.hits[self.query_one(DataTable).cursor_row or 0])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lookup")
+    def run_search(self, query: str) -> None:
+        """Search in a thread; typing never waits for it."""
+        hits = self.book.search(query, self.systems, limit=30) if query.strip() else []
+        self.post_message(self.Results(query, hits))
+
+    @on(Results)
+    def _show(self, message: Results) -> None:
+        if message.query != self.query_one(Input).value:
+            return
+        self.hits = message.hits
+        table = self.query_one(DataTable)
+        table.clear()
+        for hit in message.hits:
+            code = hit.code + ("" if hit.billable else "*")
+            table.add_row(
+                literal(code),
+                literal(SYSTEM_LABELS.get(hit.system, hit.system)),
+                literal(hit.title),
+            )
+        status = f"{len(message.hits)} result(s)" if message.hits else "no codes found"
+        self.query_one("#lookup-status", Static).update(literal(status))
+        self._detail(0)
+
+    @on(DataTable.RowHighlighted, "#lookup-results")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail(event.cursor_row)
+
+    @on(DataTable.RowSelected, "#lookup-results")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.hits):
+            self.dismiss(self.hits[event.cursor_row])
+
+    def _detail(self, index: int) -> None:
+        detail = self.query_one("#lookup-detail", Static)
+        if 0 <= index < len(self.hits):
+            detail.update(literal(describe(self.book, self.hits[index])))
+        else:
+            detail.update("")
+
+    def action_results(self) -> None:
+        """Move from the entry to the results."""
+        self.query_one(DataTable).focus()
+
+    def action_cancel(self) -> None:
+        """Close without choosing."""
+        self.dismiss(None)
