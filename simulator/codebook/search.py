@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from rapidfuzz import fuzz, process
 
 SYSTEMS = ("icd10cm", "icd10pcs", "cpt", "hcpcs")
 _CODE_LIKE = re.compile(
@@ -176,6 +175,8 @@ class Searcher:
             alternatives = [word]
             rare = vocab.get(word, 0) < 3
             if rare and len(word) >= 4 and not any(ch.isdigit() for ch in word):
+                from rapidfuzz import fuzz, process  # imported on the first typo only
+
                 best = process.extract(
                     word, vocab_list, scorer=fuzz.ratio, limit=4, score_cutoff=80
                 )
