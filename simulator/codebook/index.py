@@ -52,18 +52,21 @@ class Codebook:
         self.icd10cm_year = int(meta.get("icd10cm_year", build.ICD10CM_DATA_YEAR))
 
     @classmethod
-    def open(cls, cache_dir: Path) -> Codebook:
-        """Open the index for the current sources in cache_dir."""
-        return cls(build.index_path(cache_dir))
+    def open(cls, cache_dir: Path, data_dir: Path | None = None) -> Codebook:
+        """Open the index for the current sources (and data_dir's imports) in cache_dir."""
+        return cls(build.index_path(cache_dir, data_dir))
 
     @classmethod
     def open_or_build(
-        cls, cache_dir: Path, progress: Callable[[str, float], None] | None = None
+        cls,
+        cache_dir: Path,
+        progress: Callable[[str, float], None] | None = None,
+        data_dir: Path | None = None,
     ) -> Codebook:
         """Open the index, building it first when it is missing."""
-        path = build.index_path(cache_dir)
+        path = build.index_path(cache_dir, data_dir)
         if not path.exists():
-            build.build_index(cache_dir, progress)
+            build.build_index(cache_dir, progress, data_dir=data_dir)
         return cls(path)
 
     def _con(self) -> sqlite3.Connection:

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-
 SYSTEMS = ("icd10cm", "icd10pcs", "cpt", "hcpcs")
 _CODE_LIKE = re.compile(
     r"^(?:[a-z][0-9][0-9a-z]\.?[0-9a-z]{0,4}|[0-9]{3,5}[ft]?|[a-v][0-9]{1,4}|[0-9a-hj-np-z]{3,7})$"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from simulator.commands import importers
 from simulator.commands.common import load_settings, progress
 
 
@@ -16,6 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build.set_defaults(handler=build_books)
     info = actions.add_parser("info", help="show where the index is and what it holds")
     info.set_defaults(handler=book_info)
+    importers.register(actions)
 
 
 def build_books(args: argparse.Namespace) -> int:
@@ -23,11 +25,11 @@ def build_books(args: argparse.Namespace) -> int:
     from simulator.codebook import build
 
     settings = load_settings()
-    target = build.index_path(settings.cache_dir)
+    target = build.index_path(settings.cache_dir, settings.data_dir)
     if target.exists() and not args.force:
         print(f"up to date: {target}")
         return 0
-    path = build.build_index(settings.cache_dir, progress)
+    path = build.build_index(settings.cache_dir, progress, data_dir=settings.data_dir)
     print(f"built {path}")
     return 0
 
@@ -37,7 +39,7 @@ def book_info(args: argparse.Namespace) -> int:
     from simulator.codebook import Codebook
 
     settings = load_settings()
-    book = Codebook.open_or_build(settings.cache_dir, progress)
+    book = Codebook.open_or_build(settings.cache_dir, progress, settings.data_dir)
     print(f"index: {book.path}")
     for key, value in sorted(book.meta.items()):
         print(f"  {key}: {value}")

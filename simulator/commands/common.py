@@ -48,4 +48,4 @@ def open_book(settings: Settings | None = None) -> Codebook:
     from simulator.codebook import Codebook
 
     settings = settings or load_settings()
-    return Codebook.open_or_build(settings.cache_dir, progress)
+    return Codebook.open_or_build(settings.cache_dir, progress, settings.data_dir)

@@ -89,7 +89,7 @@ class CodeDeskApp(App[None]):
         def progress(step: str, fraction: float) -> None:
             self.post_message(self.Progress(step, fraction))
 
-        book = Codebook.open_or_build(self.settings.cache_dir, progress)
+        book = Codebook.open_or_build(self.settings.cache_dir, progress, self.settings.data_dir)
         progress("loading the pack", 1.0)
         loaded = load_pack(self.settings.pack)
         problems = check_pack(loaded, book)
