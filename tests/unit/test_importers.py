@@ -454,7 +454,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     monkeypatch.setenv("CODEDESK_CACHE_DIR", str(tmp_path / "cache"))
     built: list[Path] = []
 
-    def fake_build(cache_dir: Path, progress: Any = None) -> Path:
+    def fake_build(cache_dir: Path, progress: Any = None, *, data_dir: Path | None = None) -> Path:
         """Record the rebuild."""
         built.append(cache_dir)
         return cache_dir / "index.sqlite3"
@@ -535,3 +535,22 @@ def test_command_shows_at_most_200_problems(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 202
     assert err[-2:] == ["... and 51 more problems", f"{bad}: 251 problems; nothing was imported"]
+
+
+def test_imported_entries_win_in_the_built_index(tmp_path: Path) -> None:
+    """A real rebuild: the imported CPT descriptor replaces the authored summary, with its source."""
+    from simulator.codebook.build import build_index
+    from simulator.codebook.importers import import_file
+    from simulator.codebook.index import Codebook
+
+    source = tmp_path / "cpt.txt"
+    source.write_text("99213\tLICENSED DESCRIPTOR FOR TESTING\n99999\tANOTHER LICENSED LINE\n")
+    data_dir = tmp_path / "data"
+    import_file("cpt", source, data_dir)
+    book = Codebook(build_index(tmp_path / "cache", data_dir=data_dir))
+    entry = book.lookup("99213", "cpt")
+    assert entry is not None and entry.title == "LICENSED DESCRIPTOR FOR TESTING"
+    notes = book.notes("99213", "cpt", inherited=False)
+    assert any(n.kind == "source" and "cpt.txt" in n.text for n in notes)
+    assert book.lookup("99999", "cpt") is not None
+    assert book.lookup("99214", "cpt") is not None  # authored entries stay
