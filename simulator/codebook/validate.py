@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from simulator.codebook.index import Codebook, CodeEntry
+from simulator.codebook.validity import valid_in_year
 
 _ICD10CM_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
@@ -20,6 +21,7 @@ class Verdict(StrEnum):
     MISSING_PLACEHOLDER = "placeholder X missing"
     MALFORMED = "malformed"
     UNKNOWN = "unknown"
+    NOT_IN_YEAR = "not valid in that year"
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,10 @@ def validate_icd10cm(book: Codebook, raw: str, year: int | None = None) -> Valid
     data_year = book.icd10cm_year
     warnings: tuple[str, ...] = ()
     if year is not None and year != data_year:
-        warnings = (f"checked against FY{data_year} ICD-10-CM data; the pack asks for FY{year}",)
+        warnings = (
+            f"titles are from the FY{data_year} tabular; FY{year} validity is checked with "
+            "the Medicare Code Editor",
+        )
     code = normalize_code(raw)
 
     def result(verdict: Verdict, message: str, **kw: object) -> Validation:
@@ -78,6 +83,13 @@ def validate_icd10cm(book: Codebook, raw: str, year: int | None = None) -> Valid
         )
     entry = book.lookup(code)
     if entry is not None and entry.billable:
+        if year is not None and year != data_year and valid_in_year(code, "icd10cm", year) is False:
+            return result(
+                Verdict.NOT_IN_YEAR,
+                f"{code} ({entry.title}) is valid in FY{data_year} but not in FY{year} "
+                "(Medicare Code Editor)",
+                entry=entry,
+            )
         return result(Verdict.VALID, entry.title, entry=entry)
     if entry is not None:
         children = book.children(code)
@@ -118,6 +130,12 @@ def validate_icd10cm(book: Codebook, raw: str, year: int | None = None) -> Valid
             f"{raw.strip().upper()} is missing placeholder X before the 7th character: "
             f"{placeholder}",
             suggestions=(placeholder,),
+        )
+    if year is not None and year != data_year and valid_in_year(code, "icd10cm", year):
+        return result(
+            Verdict.VALID,
+            f"{code} is a valid FY{year} code (Medicare Code Editor); its title is not in the "
+            f"FY{data_year} tabular this index holds",
         )
     nearest = _nearest(book, code)
     near = ", ".join(nearest) if nearest else "none close"
@@ -187,17 +205,56 @@ def validate(
             book.icd10cm_year,
         )
     entry = book.lookup(code, system)
-    if entry is not None:
+    if entry is not None and entry.billable:
+        if system == "icd10pcs" and year is not None and valid_in_year(code, system, year) is False:
+            return Validation(
+                code,
+                system,
+                Verdict.NOT_IN_YEAR,
+                f"{code} ({entry.title}) is not valid in FY{year} (Medicare Code Editor)",
+                year,
+                entry=entry,
+            )
         return Validation(code, system, Verdict.VALID, entry.title, book.icd10cm_year, entry=entry)
-    if system == "icd10pcs" and book.count("icd10pcs") == 0:
+    if entry is not None:
+        names = ", ".join(c.code for c in book.children(code, system)[:6])
         return Validation(
             code,
             system,
-            Verdict.VALID,
-            "well-formed ICD-10-PCS code (tables not loaded)",
+            Verdict.NOT_BILLABLE,
+            f"{code} is a {entry.kind}, not a complete code; e.g. {names}",
             book.icd10cm_year,
-            warnings=("ICD-10-PCS tables are not in this index",),
+            entry=entry,
         )
+    if system == "icd10pcs":
+        check_year = year or book.icd10cm_year
+        if valid_in_year(code, system, check_year):
+            section = {
+                "1": "Obstetrics",
+                "2": "Placement",
+                "3": "Administration",
+                "4": "Measurement and Monitoring",
+                "5": "Extracorporeal or Systemic Assistance and Performance",
+                "6": "Extracorporeal or Systemic Therapies",
+                "7": "Osteopathic",
+                "8": "Other Procedures",
+                "9": "Chiropractic",
+                "B": "Imaging",
+                "C": "Nuclear Medicine",
+                "D": "Radiation Therapy",
+                "F": "Physical Rehabilitation and Diagnostic Audiology",
+                "G": "Mental Health",
+                "H": "Substance Abuse Treatment",
+                "X": "New Technology",
+            }.get(code[0], "ICD-10-PCS")
+            return Validation(
+                code,
+                system,
+                Verdict.VALID,
+                f"valid ICD-10-PCS code, {section} section (FY{check_year} Medicare Code Editor); "
+                "its title is not in this index",
+                check_year,
+            )
     return Validation(
         code,
         system,

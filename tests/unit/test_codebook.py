@@ -82,3 +82,21 @@ def test_other_systems(book: Codebook) -> None:
 def test_normalize() -> None:
     assert normalize_code(" s52532a ") == "S52.532A"
     assert normalize_code("I10") == "I10"
+
+
+def test_pcs_sections_beyond_the_titled_one(book: Codebook) -> None:
+    assert validate(book, "0DTJ4ZZ", "icd10pcs").entry is not None
+    assert validate(book, "5A1945Z", "icd10pcs").ok  # ventilation, section 5: MCE validity
+    assert validate(book, "10D00Z1", "icd10pcs").ok  # low cesarean, obstetrics section
+    assert validate(book, "ZZZZZZZ", "icd10pcs").verdict is Verdict.UNKNOWN
+    assert validate(book, "0DT", "icd10pcs").verdict is Verdict.MALFORMED
+
+
+def test_validity_by_fiscal_year() -> None:
+    from simulator.codebook.validity import valid_in_year
+
+    # G35 became a heading on October 1, 2025 (FY2026): valid in FY2025, not after.
+    assert valid_in_year("G35", "icd10cm", 2025) is True
+    assert valid_in_year("G35", "icd10cm", 2026) is False
+    assert valid_in_year("G35.D", "icd10cm", 2027) is True
+    assert valid_in_year("G35.D", "icd10cm", 2025) is False
