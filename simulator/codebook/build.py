@@ -21,7 +21,7 @@ from typing import Any
 from simulator import paths
 from simulator.codebook import importers, pcs
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ICD10CM_DATA_YEAR = 2026
 """Fiscal year of the ICD-10-CM tabular that simple-icd-10-cm ships (April 1, 2026 update)."""
 
@@ -52,6 +52,8 @@ CREATE TABLE notes (
 CREATE INDEX notes_code ON notes(system, code);
 CREATE TABLE synonyms (term TEXT NOT NULL, expansion TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE INDEX synonyms_term ON synonyms(term);
+CREATE TABLE index_defaults (term TEXT NOT NULL, code TEXT NOT NULL, path TEXT NOT NULL);
+CREATE INDEX index_defaults_term ON index_defaults(term);
 CREATE TABLE vocab (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE search_fts USING fts5(
     system UNINDEXED,
@@ -140,6 +142,11 @@ def index_key(data_dir: Path | None = None) -> str:
     )
 
 
+def normalize_term(text: str) -> str:
+    """Lower-case a term and keep only its words, so typed queries compare equal."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'s", "s")))
+
+
 def read_tsv(path: Path) -> list[dict[str, str]]:
     """Read an authored tab-separated file with a header line into dicts."""
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -174,6 +181,8 @@ def _authored_rows(progress: Progress) -> Iterator[tuple[str, tuple[Any, ...]]]:
                 yield "note", (system, code, "modifier_system", 0, row["system"])
             if system == "pos" and row.get("description"):
                 yield "note", (system, code, "description", 0, row["description"])
+    for row in read_tsv(folder / "index_defaults.tsv"):
+        yield "default", (normalize_term(row["term"]), row["code"].strip().upper(), row["path"])
     for row in read_tsv(folder / "synonyms.tsv"):
         yield (
             "synonym",
@@ -259,7 +268,7 @@ def _fill_search(con: sqlite3.Connection) -> None:
         SELECT c.system, c.code, c.billable, c.title,
                COALESCE((SELECT group_concat(n.text, ' | ') FROM notes n
                          WHERE n.system = c.system AND n.code = c.code
-                           AND n.kind IN ('inclusion_term', 'includes')), '')
+                           AND n.kind IN ('inclusion_term', 'includes', 'dosage_unit')), '')
         FROM codes c
         WHERE c.system IN ('icd10cm', 'icd10pcs', 'cpt', 'hcpcs')
         ORDER BY c.system, c.seq
@@ -268,7 +277,8 @@ def _fill_search(con: sqlite3.Connection) -> None:
     counts: dict[str, int] = {}
     for (text,) in con.execute(
         "SELECT title FROM codes UNION ALL SELECT text FROM notes "
-        "WHERE kind IN ('inclusion_term', 'includes')"
+        "WHERE kind IN ('inclusion_term', 'includes') "
+        "UNION ALL SELECT term FROM index_defaults UNION ALL SELECT term FROM synonyms"
     ):
         for word in _WORD.findall(text.lower()):
             if len(word) >= 3:
@@ -302,7 +312,9 @@ def build_index(
             roots: list[tuple[Any, ...]] = []
             imported_codes: list[tuple[Any, ...]] = []
             imported_notes: list[tuple[Any, ...]] = []
+            defaults: list[tuple[Any, ...]] = []
             buckets = {
+                "default": defaults,
                 "code": codes,
                 "note": notes,
                 "seventh": sevenths,
@@ -327,6 +339,7 @@ def build_index(
             con.executemany("INSERT INTO notes VALUES (?,?,?,?,?)", notes)
             con.executemany("INSERT INTO seventh VALUES (?,?,?,?)", sevenths)
             con.executemany("INSERT INTO synonyms VALUES (?,?,?)", synonyms)
+            con.executemany("INSERT INTO index_defaults VALUES (?,?,?)", defaults)
             con.executemany("INSERT INTO pcs_axis VALUES (?,?,?,?,?)", axes)
             con.executemany("INSERT INTO pcs_root VALUES (?,?,?,?)", roots)
             # Imported entries win over the authored ones (same system and code).

@@ -10,6 +10,7 @@ that hold every word above titles that hold some.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 import threading
@@ -32,6 +33,11 @@ _LATER_ENCOUNTER = (
     "late effect",
     "follow",
 )
+_SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right", "bilateral": "bilateral"}
+_ENCOUNTERS = {"initial": "A", "subsequent": "D", "sequela": "S"}
+_QUALIFIERS = set(_SIDES) | set(_ENCOUNTERS) | {"left", "right", "initial encounter"}
+_MAX_RELAXED = 800
+"""A relaxed query matching more codes than this is skipped: it would be slow and vague."""
 _COMMON = 4000
 """Words used this often (left, right, initial, encounter) narrow a strict query but only
 slow a relaxed one down, so relaxed queries leave them out."""
@@ -93,6 +99,18 @@ class Searcher:
         return counts, list(counts)
 
     @cached_property
+    def _buckets(self) -> dict[str, list[str]]:
+        """Vocabulary words by first letter, so most typo lookups scan a small list."""
+        buckets: dict[str, list[str]] = {}
+        for word in self._vocab[1]:
+            buckets.setdefault(word[0], []).append(word)
+        return buckets
+
+    def _near_words(self, word: str) -> list[str]:
+        """Words that start like `word` and are about as long: where its typo fix usually is."""
+        return [w for w in self._buckets.get(word[0], []) if abs(len(w) - len(word)) <= 2]
+
+    @cached_property
     def _synonyms(self) -> dict[tuple[str, ...], list[str]]:
         """Synonym terms (as word tuples) to their expansions, loaded on first need."""
         table: dict[tuple[str, ...], list[str]] = {}
@@ -101,6 +119,64 @@ class Searcher:
             if key:
                 table.setdefault(key, []).append(expansion)
         return table
+
+    @cached_property
+    def _defaults(self) -> dict[str, list[str]]:
+        """Alphabetic Index main terms to their default codes, loaded on first need."""
+        table: dict[str, list[str]] = {}
+        for term, code in self.con().execute("SELECT term, code FROM index_defaults"):
+            table.setdefault(_key(term), []).append(code)
+        return table
+
+    def _default_codes(self, text: str, groups: list[list[str]]) -> list[str]:
+        """Default codes for the query's main term, made specific for side and encounter."""
+        from simulator.codebook.build import normalize_term
+
+        words = normalize_term(text).split()
+        side = next((_SIDES[w] for w in words if w in _SIDES), None)
+        encounter = next((_ENCOUNTERS[w] for w in words if w in _ENCOUNTERS), None)
+        core = [w for w in words if w not in _SIDES and w not in _ENCOUNTERS]
+        candidates = [_key(" ".join(words)), _key(" ".join(core))]
+        kept = [g for g in groups if not set(normalize_term(g[0]).split()) <= _QUALIFIERS]
+        for combo in itertools.islice(itertools.product(*kept), 32):
+            candidates.append(_key(" ".join(combo)))
+        found: list[str] = []
+        for candidate in candidates:
+            for code in self._defaults.get(candidate, []):
+                code = self._specific(code, side, encounter)
+                if code not in found:
+                    found.append(code)
+        return found
+
+    def _specific(self, code: str, side: str | None, encounter: str | None) -> str:
+        """Swap an unspecified side for the typed one, and the 7th character for the encounter."""
+        con = self.con()
+        if encounter and len(code.replace(".", "")) == 7 and code[-1] != encounter:
+            swapped = code[:-1] + encounter
+            if con.execute(
+                "SELECT 1 FROM codes WHERE system = 'icd10cm' AND code = ?", (swapped,)
+            ).fetchone():
+                code = swapped
+        if side is None:
+            return code
+        row = con.execute(
+            "SELECT title FROM codes WHERE system = 'icd10cm' AND code = ?", (code,)
+        ).fetchone()
+        if row is None or "unspecified" not in row[0].lower():
+            return code
+        base = _PUNCT.sub(" ", row[0].lower()).split()
+        targets = []
+        for i, word in enumerate(base):
+            if word == "unspecified":
+                targets.append([*base[:i], side, *base[i + 1 :]])
+        for other, title in con.execute(
+            "SELECT code, title FROM codes WHERE system = 'icd10cm' AND billable = 1 "
+            "AND code >= ? AND code < ? AND length(code) = ?",
+            (code[:3], code[:3] + "\uffff", len(code)),
+        ):
+            if _PUNCT.sub(" ", title.lower()).split() in targets:
+                return str(other)
+        return code
 
     @cached_property
     def _longest_synonym(self) -> int:
@@ -119,8 +195,21 @@ class Searcher:
             for hit in self._by_code(text.replace(" ", ""), chosen, limit):
                 hits[(hit.system, hit.code)] = hit
         groups = self._groups(text)
+        for rank, code in enumerate(self._default_codes(text, groups)):
+            row = (
+                self.con()
+                .execute(
+                    "SELECT system, title, billable FROM codes WHERE code = ? AND system IN "
+                    f"({','.join('?' * len(chosen))})",
+                    (code, *chosen),
+                )
+                .fetchone()
+            )
+            if row is not None:
+                hits[(row[0], code)] = Hit(row[0], code, row[1], bool(row[2]), 2000.0 - rank)
         if groups:
-            for hit in self._by_words(groups, chosen, limit * 4):
+            confident = len(hits) > 0
+            for hit in self._by_words(groups, chosen, limit * 4, relax=not confident):
                 key = (hit.system, hit.code)
                 if key not in hits:
                     hits[key] = hit
@@ -174,40 +263,78 @@ class Searcher:
             alternatives = [word]
             rare = vocab.get(word, 0) < 3
             if rare and len(word) >= 4 and not any(ch.isdigit() for ch in word):
-                from rapidfuzz import fuzz, process  # imported on the first typo only
+                from rapidfuzz import process  # imported on the first typo only
+                from rapidfuzz.distance import OSA
 
+                limit = 1 if len(word) < 7 else 2
                 best = process.extract(
-                    word, vocab_list, scorer=fuzz.ratio, limit=4, score_cutoff=80
+                    word, self._near_words(word), scorer=OSA.distance, limit=8, score_cutoff=limit
+                ) or process.extract(
+                    word, vocab_list, scorer=OSA.distance, limit=8, score_cutoff=limit
                 )
                 if best:
-                    top = best[0][1]
-                    close = [m for m, score, _ in best if score >= top - 4 and m != word]
+                    nearest = min(distance for _, distance, _ in best)
+                    close = [m for m, distance, _ in best if distance == nearest and m != word]
                     close.sort(key=lambda m: -vocab.get(m, 0))
-                    alternatives += close[:2]
+                    alternatives += close[:3]
             groups.append(alternatives)
             i += 1
         return groups
 
-    def _by_words(self, groups: list[list[str]], systems: tuple[str, ...], limit: int) -> list[Hit]:
+    def _by_words(
+        self, groups: list[list[str]], systems: tuple[str, ...], limit: int, relax: bool = True
+    ) -> list[Hit]:
         """Full-text hits: every group must match; if too few, the distinctive groups may."""
         strict = " AND ".join(
             _group_query(g, last=i == len(groups) - 1) for i, g in enumerate(groups)
         )
         hits = self._fts(strict, systems, limit, groups)
-        if len(hits) >= 10 or len(groups) < 2:
+        if len(hits) >= 5 or len(groups) < 2 or not relax:
             return hits
         vocab, _ = self._vocab
-        distinctive = [
-            g for g in groups if max(vocab.get(w, 0) for alt in g for w in alt.split()) < _COMMON
-        ]
-        if not distinctive:
-            return hits
-        relaxed = " OR ".join(_group_query(g, last=False) for g in distinctive)
+
+        def rarity(group: list[str]) -> int:
+            return min(min((vocab.get(w, 0) for w in alt.split()), default=0) for alt in group)
+
         seen = {(h.system, h.code) for h in hits}
-        for hit in self._fts(relaxed, systems, limit, groups):
-            if (hit.system, hit.code) not in seen:
-                hits.append(Hit(hit.system, hit.code, hit.title, hit.billable, hit.score - 50))
+
+        def add(match: str, penalty: float) -> None:
+            if self._too_common(match):
+                return
+            for hit in self._fts(match, systems, limit, groups):
+                if (hit.system, hit.code) not in seen:
+                    seen.add((hit.system, hit.code))
+                    hits.append(
+                        Hit(hit.system, hit.code, hit.title, hit.billable, hit.score - penalty)
+                    )
+
+        # Most words must match: leave one group out at a time (each an intersection: fast).
+        if len(groups) > 2:
+            for skip in sorted(range(len(groups)), key=lambda i: -rarity(groups[i])):
+                rest = [g for i, g in enumerate(groups) if i != skip]
+                add(" AND ".join(_group_query(g, last=False) for g in rest), 20.0)
+                if len(hits) >= limit:
+                    return hits
+        # Then the most distinctive word alone, if it is distinctive enough to be cheap.
+        for group in sorted((g for g in groups if rarity(g) < _COMMON), key=rarity)[:2]:
+            add(_group_query(group, last=False), 50.0)
         return hits
+
+    def _too_common(self, match: str) -> bool:
+        """True when a relaxed query matches so many codes that ranking them all is slow."""
+        try:
+            (count,) = (
+                self.con()
+                .execute(
+                    "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
+                    "LIMIT ?)",
+                    (match, _MAX_RELAXED),
+                )
+                .fetchone()
+            )
+        except sqlite3.OperationalError:
+            return True
+        return bool(count >= _MAX_RELAXED)
 
     def _fts(
         self, match: str, systems: tuple[str, ...], limit: int, groups: list[list[str]]
@@ -263,6 +390,20 @@ class Searcher:
             hits.append(Hit(system, code, title, bool(billable), score))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit]
+
+
+def _stem(word: str) -> str:
+    """Strip common English endings so "fractured" and "fracture" compare equal."""
+    for ending in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _key(text: str) -> str:
+    """A lookup key for Index terms: stemmed words in any order, without the small ones."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", "s"))
+    return " ".join(sorted(_stem(w) for w in words if w not in STOPWORDS))
 
 
 def _contains(title: str, alternative: str) -> bool:

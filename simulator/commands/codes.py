@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from simulator.commands import group
 from simulator.commands.common import CliError, open_book
 
 SYSTEMS = ["icd10cm", "icd10pcs", "cpt", "hcpcs"]
@@ -33,6 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     search.add_argument("--limit", type=int, default=10, help="how many results (1-100)")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.set_defaults(handler=search_codes)
+    group.register(actions)
 
 
 def check_codes(args: argparse.Namespace) -> int:
