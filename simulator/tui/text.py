@@ -17,3 +17,16 @@ def clean(text: str) -> str:
 def literal(text: str, style: str = "") -> Text:
     """Return a rich Text that shows text exactly as written (markup-free, escape-free)."""
     return Text(clean(text), style=style)
+
+
+_CONTINUATION = re.compile(r"\n(?=[ \t]*[a-z(])")
+
+
+def reflow(text: str) -> str:
+    """Join hard-wrapped lines that continue a sentence, so soft wrapping reads cleanly.
+
+    A line break is kept when the next line starts a new item (a capital, a digit, a dash, a
+    blank line); it is removed when the next line starts in lower case, as the second half of
+    a wrapped sentence does.
+    """
+    return _CONTINUATION.sub(" ", text)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,8 +14,9 @@ from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextAr
 from textual.widgets.option_list import Option
 
 from simulator.codebook.search import Hit
+from simulator.shift.encoder import EncoderView, encoder_view
 from simulator.shift.session import ChartState, CodedLine, Session, SessionError
-from simulator.tui.text import clean, literal
+from simulator.tui.text import clean, literal, reflow
 from simulator.tui.widgets.shiftbar import ShiftBar
 
 
@@ -145,7 +148,7 @@ class ChartScreen(Screen[None]):
                     id="doc-list",
                 )
             viewer = TextArea(
-                clean(chart.documents[0].text),
+                reflow(clean(chart.documents[0].text)),
                 read_only=True,
                 soft_wrap=True,
                 show_line_numbers=False,
@@ -164,6 +167,7 @@ class ChartScreen(Screen[None]):
                 yield Input(placeholder="e.g. 99283, 12002-59, J1100 x2", id="px-input")
                 yield DataTable(id="px-table", cursor_type="row", show_header=False)
                 yield Static("", id="code-message")
+                yield Static("", id="encoder")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -173,6 +177,23 @@ class ChartScreen(Screen[None]):
             table.add_columns("#", "Code", "Check")
         self._refresh_tables()
         self.query_one("#dx-input", Input).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="encoder")
+    def refresh_encoder(self) -> None:
+        """Group the chart and check its edits in a thread; post the lines to show."""
+        view = encoder_view(self.state, self.session.book, self.session.pack.pack.code_year)
+        self.post_message(self.EncoderUpdated(view))
+
+    @dataclass
+    class EncoderUpdated(Message):
+        """New encoder lines (DRG, edits) for this chart."""
+
+        view: EncoderView
+
+    @on(EncoderUpdated)
+    def _show_encoder(self, message: EncoderUpdated) -> None:
+        lines = ([message.view.drg] if message.view.drg else []) + list(message.view.edits)
+        self.query_one("#encoder", Static).update(literal("\n".join(lines)))
 
     def _refresh_tables(self) -> None:
         for part, table_id in (("diagnoses", "#dx-table"), ("procedures", "#px-table")):
@@ -187,6 +208,7 @@ class ChartScreen(Screen[None]):
                 if line.units != 1:
                     label += f" x{line.units}"
                 table.add_row(literal(str(i)), literal(label), verdict_cell(line))
+        self.refresh_encoder()
 
     def _message(self, text: str) -> None:
         self.query_one("#code-message", Static).update(literal(text))
@@ -196,7 +218,7 @@ class ChartScreen(Screen[None]):
         index = int(event.option.id or 0)
         document = self.state.chart.documents[index]
         viewer = self.query_one("#doc-viewer", TextArea)
-        viewer.load_text(clean(document.text))
+        viewer.load_text(reflow(clean(document.text)))
         viewer.scroll_home(animate=False)
 
     @on(Input.Submitted, "#dx-input")
