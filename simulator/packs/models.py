@@ -1,16 +1,21 @@
-"""The scenario-pack format: pydantic models for pack.yaml and each case file."""
+"""The scenario-pack format: pydantic models for pack.yaml, each case file and inbox messages."""
 
 from __future__ import annotations
 
+import random
 import re
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+VARIABLE_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 LongText = Annotated[str, Field(min_length=1, max_length=60_000)]
+MAX_CASES = 2_000
 
 
 class Setting(StrEnum):
@@ -43,16 +48,40 @@ class Action(StrEnum):
 class Strict(BaseModel):
     """Base for every pack model: unknown fields are errors, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        frozen=True,
+        use_attribute_docstrings=True,
+        coerce_numbers_to_str=True,
+    )
 
 
 class Target(Strict):
-    """Productivity target for one setting."""
+    """Productivity target and time standard for one setting, every figure filled in."""
 
     charts_per_hour: float = Field(gt=0, le=200)
     """Charts a coder is expected to finish per hour in this setting."""
     workload_units: float = Field(gt=0, le=10)
     """Workload units one chart of this setting counts for."""
+    time_standard_minutes: float | None = Field(default=None, gt=0, le=240)
+    """Minutes allowed per chart; 60 divided by charts_per_hour when not given."""
+
+    @property
+    def minutes(self) -> float:
+        """Return the time standard per chart in minutes."""
+        return self.time_standard_minutes or 60.0 / self.charts_per_hour
+
+
+class TargetOverride(Strict):
+    """A pack's override of the default target for one setting; any field may be left out."""
+
+    charts_per_hour: float | None = Field(default=None, gt=0, le=200)
+    """Charts a coder is expected to finish per hour in this setting."""
+    workload_units: float | None = Field(default=None, gt=0, le=10)
+    """Workload units one chart of this setting counts for."""
+    time_standard_minutes: float | None = Field(default=None, gt=0, le=240)
+    """Minutes allowed per chart in this setting (default: 60 / charts_per_hour)."""
 
 
 DEFAULT_TARGETS: dict[Setting, Target] = {
@@ -65,36 +94,141 @@ DEFAULT_TARGETS: dict[Setting, Target] = {
 }
 """Defaults from DOMAIN.md (AHIMA and AAPC surveys); a pack may override any of them."""
 
+VerdictName = Literal[
+    "correct",
+    "acceptable alternate",
+    "less specific",
+    "wrong 7th character",
+    "wrong laterality",
+    "placeholder X missing",
+    "modifier or units wrong",
+    "wrong code",
+    "missing",
+    "extra",
+    "optional",
+    "not billable",
+    "sequencing",
+    "POA wrong",
+]
+"""The verdict names of simulator.scoring.model.LineVerdict, as a pack writes them."""
+
+
+class Scoring(Strict):
+    """How the pack's charts are scored: credit per verdict and the goals shown in reports."""
+
+    credits: dict[VerdictName, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    """Credit (0 to 1) per line verdict, replacing the default for the verdicts named."""
+    accuracy_goal: float = Field(default=0.95, gt=0, le=1)
+    """Code-over-code accuracy a coder must reach (audits use 95%)."""
+    productivity_goal: float = Field(default=0.95, gt=0, le=1)
+    """Share of the time standard a coder must meet (95% is common)."""
+
+    def credit_table(self, defaults: Mapping[str, float]) -> dict[str, float]:
+        """Return the defaults (keyed by verdict name) with this pack's credits applied."""
+        table = dict(defaults)
+        table.update((str(name), credit) for name, credit in self.credits.items())
+        return table
+
+
+class Selection(Strict):
+    """Which cases a session draws: all, or N drawn among those of some topics and difficulties."""
+
+    draw: Literal["all"] | Annotated[int, Field(ge=1, le=MAX_CASES)] = "all"
+    """'all', or how many cases to draw at random (seeded) for a session."""
+    topics: list[Slug] = Field(default_factory=list, max_length=100)
+    """Draw only cases tagged with at least one of these topics (empty: any topic)."""
+    difficulty: tuple[Annotated[int, Field(ge=1, le=5)], Annotated[int, Field(ge=1, le=5)]] = (
+        1,
+        5,
+    )
+    """Lowest and highest difficulty to draw, e.g. [2, 4]."""
+
+    @field_validator("draw", mode="before")
+    @classmethod
+    def _draw(cls, value: object) -> object:
+        """Accept 'all' or a whole number of cases, with one plain message otherwise."""
+        if value == "all" or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise ValueError("draw is 'all' or a whole number of cases, e.g. 20")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Selection:
+        """Refuse a difficulty range written backwards."""
+        if self.difficulty[0] > self.difficulty[1]:
+            low, high = self.difficulty
+            raise ValueError(
+                f"difficulty [{low}, {high}]: the lowest comes first, e.g. [{high}, {low}]"
+            )
+        return self
+
+    def matches(self, case: Case) -> bool:
+        """Return True when a case passes the topic and difficulty filters."""
+        low, high = self.difficulty
+        if not low <= case.difficulty <= high:
+            return False
+        return not self.topics or bool(set(self.topics) & set(case.topics))
+
+    def choose(self, cases: Sequence[Case], seed: int) -> list[Case]:
+        """Return the cases a session works, in pack order; the same seed draws the same cases."""
+        eligible = [case for case in cases if self.matches(case)]
+        if self.draw == "all" or self.draw >= len(eligible):
+            return eligible
+        picked = set(random.Random(seed).sample(range(len(eligible)), self.draw))
+        return [case for i, case in enumerate(eligible) if i in picked]
+
 
 class Pack(Strict):
-    """pack.yaml: what the pack is, who wrote it, which code year it teaches."""
+    """pack.yaml: what the pack is, who wrote it, which code year it teaches, how it is run."""
 
     id: Slug
+    """Short name of the pack: lower-case letters, digits and '-', e.g. cardiology-basics."""
     title: ShortText
+    """The pack's name as trainees see it."""
     version: Annotated[str, Field(pattern=r"^\d+(\.\d+){0,2}$")]
+    """Version of the pack, e.g. 1.0 or 1.2.3; raise it when cases change."""
     author: ShortText
-    description: str = ""
+    """Who wrote the pack."""
+    description: str = Field(default="", max_length=5_000)
+    """A few sentences on what the pack teaches."""
     code_year: int = Field(ge=2024, le=2030)
     """The fiscal year of the code sets the keys are written for (FY2027 runs Oct 2026-Sep 2027)."""
     default_mode: Literal["practice", "shift", "assessment"] = "practice"
-    targets: dict[Setting, Target] = Field(default_factory=dict)
-    """Productivity targets by setting; missing settings use the DOMAIN.md defaults."""
+    """The mode the pack opens in: practice, shift or assessment."""
+    settings: list[Setting] = Field(default_factory=list, max_length=6)
+    """The settings this pack's cases may use; empty means any setting."""
+    targets: dict[Setting, TargetOverride] = Field(default_factory=dict)
+    """Productivity targets and time standards by setting; missing ones use DOMAIN.md defaults."""
+    scoring: Scoring = Scoring()
+    """Credit per verdict and the accuracy and productivity goals."""
+    selection: Selection = Selection()
+    """Which cases a session draws."""
     synthetic: Literal[True] = True
     """Every pack states that its patients are synthetic; real PHI never belongs in a pack."""
 
     def target(self, setting: Setting) -> Target:
-        """Return the productivity target for a setting."""
-        return self.targets.get(setting, DEFAULT_TARGETS[setting])
+        """Return the productivity target for a setting, the pack's figures over the defaults."""
+        base = DEFAULT_TARGETS[setting]
+        override = self.targets.get(setting)
+        if override is None:
+            return base
+        return Target(
+            charts_per_hour=override.charts_per_hour or base.charts_per_hour,
+            workload_units=override.workload_units or base.workload_units,
+            time_standard_minutes=override.time_standard_minutes or base.time_standard_minutes,
+        )
 
 
 class AgeRange(Strict):
     """Inclusive age range in years."""
 
     min: int = Field(ge=0, le=110)
+    """Youngest age the patient may have."""
     max: int = Field(ge=0, le=110)
+    """Oldest age the patient may have."""
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeRange:
+        """Refuse a range whose minimum is above its maximum."""
         if self.min > self.max:
             raise ValueError(f"min age {self.min} is above max age {self.max}")
         return self
@@ -104,15 +238,20 @@ class PatientSpec(Strict):
     """Constraints on the synthetic patient drawn for a case."""
 
     age: AgeRange = AgeRange(min=18, max=85)
+    """Age range in years at the encounter, e.g. {min: 20, max: 40}."""
     sex: Literal["F", "M", "any"] = "any"
+    """F, M or any."""
 
 
 class EncounterSpec(Strict):
     """Encounter dates as days relative to the shift date (0 = today, -1 = yesterday)."""
 
     admit_day: int | None = Field(default=None, ge=-365, le=0)
+    """Admission day (inpatient), e.g. -5 for five days before the shift."""
     discharge_day: int | None = Field(default=None, ge=-365, le=0)
+    """Discharge day (inpatient), on or after admit_day."""
     service_day: int | None = Field(default=None, ge=-365, le=0)
+    """Date of service (outpatient, emergency, clinic)."""
     payer: str | None = Field(default=None, max_length=60)
     """Payer shown in the queue; drawn from a list when absent."""
     priority: int = Field(default=3, ge=1, le=5)
@@ -120,6 +259,7 @@ class EncounterSpec(Strict):
 
     @model_validator(mode="after")
     def _dates(self) -> EncounterSpec:
+        """Require a consistent set of dates."""
         if (self.admit_day is None) != (self.discharge_day is None):
             raise ValueError("give both admit_day and discharge_day, or neither")
         if (
@@ -138,11 +278,14 @@ class Document(Strict):
 
     type: ShortText
     """e.g. ED provider note, H&P, operative report, discharge summary."""
-    author: str = "{{ provider.name }}"
+    author: str = Field(default="{{ provider.name }}", max_length=300)
+    """Who wrote it; the attending provider when not given."""
     day: int = Field(default=0, ge=-400, le=0)
     """Date of the document relative to the shift date."""
     signed: bool = True
+    """False for an unsigned document (a reason to pend)."""
     text: LongText
+    """The document's text, with {{ placeholders }}."""
 
 
 POA = Literal["Y", "N", "U", "W", "exempt"]
@@ -154,10 +297,18 @@ class KeyLine(Strict):
     code: Annotated[str, Field(min_length=1, max_length=40)]
     """The code, possibly built from variant variables, e.g. S52.5{{ side_digit }}1A."""
     system: Literal["icd10cm", "icd10pcs", "cpt", "hcpcs"] = "icd10cm"
+    """The code set: icd10cm (default), icd10pcs, cpt or hcpcs."""
     poa: POA | None = None
-    modifiers: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")]] = Field(default_factory=list)
+    """Present on admission, inpatient diagnoses only: Y, N, U, W or exempt."""
+    modifiers: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")]] = Field(
+        default_factory=list, max_length=4
+    )
+    """CPT/HCPCS modifiers, e.g. [25] or [LT]."""
     units: int = Field(default=1, ge=1, le=9999)
-    alternates: list[str] = Field(default_factory=list)
+    """Units of service (e.g. 3 for J1885 when 45 mg of ketorolac is given)."""
+    alternates: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=20
+    )
     """Other codes an expert auditor would also accept for this line."""
     optional: bool = False
     """An optional line costs nothing when left out."""
@@ -169,11 +320,40 @@ class KeyLine(Strict):
     @field_validator("code", "alternates", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
-        if isinstance(value, str):
-            return _normalize(value)
+        """Upper-case codes outside their placeholders, so 'e11.9' is E11.9."""
         if isinstance(value, list):
-            return [_normalize(v) if isinstance(v, str) else v for v in value]
+            return [_code_text(v) for v in value]
+        return _code_text(value)
+
+    @field_validator("modifiers", mode="before")
+    @classmethod
+    def _modifiers(cls, value: object) -> object:
+        """Accept modifiers written as numbers (25) as well as text ("25", LT)."""
+        if isinstance(value, list):
+            return [_modifier_text(v) for v in value]
         return value
+
+
+def _modifier_text(value: object) -> object:
+    """Return a modifier as upper-case text, turning 25 into "25"."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 100:
+        return f"{value:02d}"
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _code_text(value: object) -> object:
+    """Return a code as upper-case text; refuse numbers YAML may have changed (00100 is octal)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if 10_000 <= value <= 99_999:
+            return str(value)
+        raise ValueError(f'put the code in quotes, e.g. code: "{value}" (YAML reads bare numbers)')
+    if isinstance(value, float):
+        raise ValueError('put the code in quotes, e.g. code: "786.2" (YAML reads it as a number)')
+    if isinstance(value, str):
+        return _normalize(value)
+    return value
 
 
 def _normalize(code: str) -> str:
@@ -185,49 +365,134 @@ def _normalize(code: str) -> str:
 class AnswerKey(Strict):
     """The expert answer: diagnoses in order (principal or first-listed first) and procedures."""
 
-    diagnoses: list[KeyLine] = Field(default_factory=list)
-    procedures: list[KeyLine] = Field(default_factory=list)
+    diagnoses: list[KeyLine] = Field(default_factory=list, max_length=60)
+    """Diagnosis codes, the principal or first-listed one first."""
+    procedures: list[KeyLine] = Field(default_factory=list, max_length=60)
+    """Procedure codes (ICD-10-PCS, CPT, HCPCS)."""
 
 
 class Decision(Strict):
     """The action the case expects, with the reason for a pend or a flag."""
 
     action: Action = Action.CODE
+    """code, query, pend or flag."""
     reason: str | None = Field(default=None, max_length=200)
+    """Why the chart is pended or flagged, e.g. 'operative note unsigned'."""
 
     @model_validator(mode="after")
     def _reason(self) -> Decision:
-        if self.action in (Action.PEND, Action.FLAG) and not self.reason:
-            raise ValueError(f"a {self.action.value} decision needs a reason")
+        """Require a reason for a pend (a flag may give a flag: block instead)."""
+        if self.action is Action.PEND and not self.reason:
+            raise ValueError("a pend decision needs a reason")
         return self
+
+
+class QueryAnswer(Strict):
+    """One way the physician may answer the query, and the codes that answer documents."""
+
+    answer: ShortText
+    """The option the physician chooses; one of acceptable_options."""
+    physician_response_text: LongText
+    """The physician's written response, added to the chart as an addendum."""
+    key: AnswerKey
+    """The codes once this answer is documented (validated like the case key)."""
+
+
+class Query(Strict):
+    """What a compliant query for this case cites and offers, and each possible answer."""
+
+    clinical_indicators: list[ShortText] = Field(min_length=1, max_length=30)
+    """Quotes from the documents that support the query (each must appear word for word)."""
+    acceptable_options: list[ShortText] = Field(min_length=2, max_length=12)
+    """Clinically reasonable options; include 'other' and 'clinically undetermined'."""
+    answers: list[QueryAnswer] = Field(min_length=1, max_length=12)
+    """The physician's possible answers with the codes each one leads to."""
+
+
+FlagKind = Literal["misfiled_document", "wrong_patient", "conflict_of_interest"]
+
+
+class Flag(Strict):
+    """What a flag case expects the coder to flag."""
+
+    kind: FlagKind
+    """misfiled_document, wrong_patient or conflict_of_interest."""
+    document: int | None = Field(default=None, ge=1, le=40)
+    """Which document is the problem, counting from 1 (the first document is 1)."""
+
+    @property
+    def document_index(self) -> int | None:
+        """Return the flagged document's 0-based position, as rendered charts number them."""
+        return None if self.document is None else self.document - 1
 
 
 class Case(Strict):
     """One case file: the patient, the documents, the expected decision and the key."""
 
     id: Slug
+    """Unique name of the case within the pack, e.g. ed-ankle-sprain."""
     title: ShortText
+    """One line describing the case for the trainer (trainees see it in the queue)."""
     setting: Setting
+    """inpatient, outpatient_surgery, emergency, clinic, radiology or ancillary."""
     claim_type: ClaimType = ClaimType.FACILITY
-    topics: list[Slug] = Field(default_factory=list)
+    """facility (UB-04) or professional (CMS-1500)."""
+    topics: list[Slug] = Field(default_factory=list, max_length=40)
+    """Tags for what the case teaches; see the coverage topics in docs/PACK_FORMAT.md."""
     difficulty: int = Field(default=2, ge=1, le=5)
+    """1 (easiest) to 5 (hardest)."""
     time_standard_minutes: float | None = Field(default=None, gt=0, le=240)
     """Minutes an experienced coder needs; defaults from the pack's target for the setting."""
     patient: PatientSpec = PatientSpec()
+    """Constraints on the synthetic patient."""
     encounter: EncounterSpec
-    variants: list[dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")], str]] = Field(
-        default_factory=list, max_length=50
-    )
+    """Encounter dates relative to the shift date, payer, priority."""
+    variants: list[
+        Annotated[dict[Annotated[str, Field(pattern=VARIABLE_PATTERN)], str], Field(max_length=50)]
+    ] = Field(default_factory=list, max_length=50)
     """Sets of variables; one is drawn per rendering and may be used in text and key codes."""
     documents: list[Document] = Field(min_length=1, max_length=40)
+    """The chart's documents in the order the coder sees them."""
     decision: Decision = Decision()
+    """The action expected: code (default), query, pend or flag."""
     key: AnswerKey = AnswerKey()
+    """The expert answer key."""
+    query: Query | None = None
+    """For a query case: indicators, acceptable options and the physician's possible answers."""
+    flag: Flag | None = None
+    """For a flag case: what kind of problem, and which document."""
 
     @model_validator(mode="after")
     def _key_matches_decision(self) -> Case:
+        """Require a key for coded cases and the same variables in every variant."""
         if self.decision.action is Action.CODE and not self.key.diagnoses:
             raise ValueError("a case whose decision is 'code' needs key.diagnoses")
         names = [set(v) for v in self.variants]
         if names and any(n != names[0] for n in names):
             raise ValueError("every variant must define the same variables")
         return self
+
+
+class InboxMessage(Strict):
+    """A message in the coder's inbox that tests privacy judgement (inbox/*.yaml)."""
+
+    id: Slug
+    """Unique name of the message within the pack."""
+    sender: ShortText = Field(alias="from")
+    """Who the message claims to be from, e.g. 'Dr. Patel's office'."""
+    channel: Literal["email", "phone", "chat"]
+    """How it arrives: email, phone or chat."""
+    subject: ShortText | None = None
+    """Subject line (email) or first words (phone, chat)."""
+    case: Slug | None = None
+    """The case whose patient the message is about; fills {{ patient.* }} placeholders."""
+    day: int = Field(default=0, ge=-30, le=0)
+    """When it arrived, relative to the shift date."""
+    text: Annotated[str, Field(min_length=1, max_length=10_000)]
+    """The message as the coder reads it."""
+    expected: Literal["comply", "refuse", "route_roi", "verify_identity"]
+    """The right response: comply, refuse, route_roi (release of information) or verify_identity."""
+    rationale: LongText
+    """Why, citing the rule (e.g. 45 CFR 164.502(b) minimum necessary)."""
+    topics: list[Slug] = Field(default_factory=list, max_length=20)
+    """Tags for what the message teaches, e.g. [hipaa, roi]."""
