@@ -374,7 +374,7 @@ def test_excludes1_pair_is_a_warning(tmp_path: Path, book: Codebook) -> None:
     key_line = coded.splitlines().index("key:") + 1
     in_key = [p for p in found if p.line < key_line + 4]
     assert len(found) == 2 and len(in_key) == 1 and in_key[0].severity == "warning"
-    assert "E22.2 with E87.1" in in_key[0].message
+    assert "E87.1 and E22.2 cannot be coded together" in in_key[0].message
 
 
 def test_control_characters_are_refused(tmp_path: Path) -> None:
