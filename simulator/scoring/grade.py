@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from simulator.charts.render import Chart, RenderedLine
 from simulator.codebook.index import Codebook
 from simulator.codebook.validate import Verdict, normalize_code, validate_icd10cm
@@ -17,11 +19,22 @@ from simulator.scoring.model import (
 _PERFECT = {LineVerdict.CORRECT, LineVerdict.ALTERNATE, LineVerdict.OPTIONAL}
 
 
-def grade(chart: Chart, submission: Submission, book: Codebook) -> Grade:
-    """Grade one chart: a verdict per line, then code-over-code, record, principal and POA."""
+def grade(
+    chart: Chart,
+    submission: Submission,
+    book: Codebook,
+    credits: Mapping[str, float] | None = None,
+) -> Grade:
+    """Grade one chart: a verdict per line, then code-over-code, record, principal and POA.
+
+    credits maps verdict names to the credit each earns (the pack's table); missing names
+    use the defaults in CREDITS.
+    """
+    table = {v.value: c for v, c in CREDITS.items()}
+    table.update(credits or {})
     lines: list[GradedLine] = []
-    dx_lines = _grade_part("diagnoses", chart.diagnoses, submission.diagnoses, book)
-    px_lines = _grade_part("procedures", chart.procedures, submission.procedures, book)
+    dx_lines = _grade_part("diagnoses", chart.diagnoses, submission.diagnoses, book, table)
+    px_lines = _grade_part("procedures", chart.procedures, submission.procedures, book, table)
     notes: list[str] = []
 
     principal_correct: bool | None = None
@@ -37,7 +50,7 @@ def grade(chart: Chart, submission: Submission, book: Codebook) -> Grade:
                 dx_lines[index] = _replace(
                     found,
                     verdict=LineVerdict.SEQUENCING,
-                    credit=CREDITS[LineVerdict.SEQUENCING],
+                    credit=table[LineVerdict.SEQUENCING.value],
                     explanation=(
                         f"{key_first.code} is right but must be listed first: it is the "
                         f"{'principal' if chart.setting == 'inpatient' else 'first-listed'} "
@@ -58,7 +71,7 @@ def grade(chart: Chart, submission: Submission, book: Codebook) -> Grade:
                 dx_lines[i] = _replace(
                     graded,
                     verdict=LineVerdict.POA_WRONG,
-                    credit=CREDITS[LineVerdict.POA_WRONG],
+                    credit=table[LineVerdict.POA_WRONG.value],
                     explanation=(
                         f"POA should be {graded.poa_expected}, "
                         f"you gave {graded.poa_submitted or 'none'}"
@@ -113,6 +126,7 @@ def _grade_part(
     key: tuple[RenderedLine, ...],
     submitted: tuple[SubmittedLine, ...],
     book: Codebook,
+    table: Mapping[str, float],
 ) -> list[GradedLine]:
     """Match key lines to submitted lines: exact, then alternates, then near misses."""
     used: set[int] = set()
@@ -128,7 +142,7 @@ def _grade_part(
             verdict=verdict,
             expected=k.code,
             submitted=_norm(sub) if sub else None,
-            credit=CREDITS[verdict],
+            credit=table[verdict.value],
             counts=counts,
             explanation=why,
             rationale=k.rationale,

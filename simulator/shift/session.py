@@ -17,7 +17,7 @@ from simulator.charts.render import Chart, render
 from simulator.codebook.index import Codebook
 from simulator.codebook.validate import Validation, validate
 from simulator.packs.loader import LoadedPack
-from simulator.scoring import Grade, Submission, SubmittedLine, grade
+from simulator.scoring import CREDITS, Grade, Submission, SubmittedLine, grade
 from simulator.shift.clock import Clock
 from simulator.store.base import Store
 
@@ -117,8 +117,9 @@ class Session:
         self.shift_date = shift_date or self.started_at.date()
         self.session_id = session_id or f"s-{self.started_at:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
         self.charts: list[ChartState] = []
-        for case in pack.cases:
-            minutes = 60.0 / pack.pack.target(case.setting).charts_per_hour
+        self.credits = pack.pack.scoring.credit_table({v.value: c for v, c in CREDITS.items()})
+        for case in pack.selected(seed):
+            minutes = pack.pack.target(case.setting).minutes
             self.charts.append(ChartState(render(case, seed, self.shift_date, minutes)))
         self.current: ChartState | None = None
         store.create_session(
@@ -259,7 +260,7 @@ class Session:
             action=action,
             reason=reason,
         )
-        result = grade(state.chart, submission, self.book)
+        result = grade(state.chart, submission, self.book, self.credits)
         state.status = Status.DONE
         state.grade = result
         self._log(

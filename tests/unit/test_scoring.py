@@ -112,3 +112,15 @@ def test_modifier_wrong(starter: LoadedPack, book: Codebook) -> None:
         book,
     )
     assert result.lines[-1].verdict is LineVerdict.MODIFIER_UNITS
+
+
+def test_pack_credit_table_overrides_defaults(starter: LoadedPack, book: Codebook) -> None:
+    chart = _chart(starter, "clinic-diabetes-followup")
+    sub = Submission(
+        diagnoses=_dx("E11.9", "Z79.4", "Z79.84", "I10", "E78.5"),
+        procedures=(SubmittedLine("99214", "cpt"),),
+    )
+    default = grade(chart, sub, book)
+    stricter = grade(chart, sub, book, {"less specific": 0.0})
+    assert abs(default.code_over_code - 5.5 / 6) < 1e-9
+    assert abs(stricter.code_over_code - 5 / 6) < 1e-9
