@@ -270,7 +270,7 @@ def render_line(line: KeyLine, variant: dict[str, str]) -> RenderedLine:
         code=substitute(line.code, variant).upper(),
         system=line.system,
         poa=line.poa,
-        modifiers=tuple(line.modifiers),
+        modifiers=tuple(substitute(m, variant).upper() for m in line.modifiers),
         units=line.units,
         alternates=tuple(substitute(a, variant).upper() for a in line.alternates),
         optional=line.optional,

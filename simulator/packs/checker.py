@@ -97,6 +97,8 @@ class CaseChecker:
                 self.text((*here, attr), getattr(line, attr), self.variant_names)
             for j, alt in enumerate(line.alternates):
                 self.text((*here, "alternates", j), alt, self.variant_names)
+            for j, modifier in enumerate(line.modifiers):
+                self.text((*here, "modifiers", j), modifier, self.variant_names)
             if inpatient and part == "diagnoses" and line.poa is None:
                 self.add(here, "inpatient diagnoses need a poa (Y, N, U, W, exempt)")
             if not inpatient and line.poa is not None:
@@ -124,11 +126,17 @@ class CaseChecker:
                 if not result.ok:
                     system = SYSTEM_NAMES.get(line.system, line.system)
                     self.add((*here, *sub), f"{system}{label}: {result.message}")
-        for j, modifier in enumerate(line.modifiers):
-            if self.book.lookup(modifier, "modifier") is None and self.book.count("modifier"):
-                self.add(
-                    (*here, "modifiers", j), f"modifier {modifier} is not in the modifier list"
-                )
+        for j, template in enumerate(line.modifiers):
+            for variant in self.variants:
+                modifier = substitute(template, variant, keep_unknown=True).upper()
+                if "{{" in modifier:
+                    continue
+                if self.book.lookup(modifier, "modifier") is None and self.book.count("modifier"):
+                    label = f" (variant {variant})" if variant and "{{" in template else ""
+                    self.add(
+                        (*here, "modifiers", j),
+                        f"modifier {modifier}{label} is not in the modifier list",
+                    )
 
     def excludes1(self, base: Path, lines: Sequence[KeyLine]) -> None:
         """Warn about two diagnoses of one key that an Excludes1 note forbids together."""

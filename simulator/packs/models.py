@@ -300,10 +300,10 @@ class KeyLine(Strict):
     """The code set: icd10cm (default), icd10pcs, cpt or hcpcs."""
     poa: POA | None = None
     """Present on admission, inpatient diagnoses only: Y, N, U, W or exempt."""
-    modifiers: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")]] = Field(
-        default_factory=list, max_length=4
-    )
-    """CPT/HCPCS modifiers, e.g. [25] or [LT]."""
+    modifiers: list[
+        Annotated[str, Field(pattern=r"^(?:[A-Z0-9]{2}|\{\{\s*[a-z][a-z0-9_]*\s*\}\})$")]
+    ] = Field(default_factory=list, max_length=4)
+    """CPT/HCPCS modifiers, e.g. [25] or [LT]; a variant variable such as "{{ side_mod }}" too."""
     units: int = Field(default=1, ge=1, le=9999)
     """Units of service (e.g. 3 for J1885 when 45 mg of ketorolac is given)."""
     alternates: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
@@ -338,7 +338,9 @@ def _modifier_text(value: object) -> object:
     """Return a modifier as upper-case text, turning 25 into "25"."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 100:
         return f"{value:02d}"
-    return value.strip().upper() if isinstance(value, str) else value
+    if isinstance(value, str):
+        return value.strip() if "{{" in value else value.strip().upper()
+    return value
 
 
 def _code_text(value: object) -> object:

@@ -459,3 +459,49 @@ def test_fallback_when_pack_yaml_is_broken(tmp_path: Path, book: Codebook) -> No
 
 def test_starter_is_not_changed() -> None:
     assert (STARTER / "pack.yaml").is_file()
+
+
+def test_modifiers_may_follow_the_variant(tmp_path: Path, book: Codebook) -> None:
+    """A side variant can carry its own modifier (RT/LT) and the chart's key uses it."""
+    from datetime import date
+
+    from simulator.charts.render import render
+
+    case = """\
+id: wrist-splint
+title: Wrist splint
+setting: emergency
+claim_type: professional
+encounter: {service_day: -1}
+variants:
+  - {side: right, mod: RT, digit: "1"}
+  - {side: left, mod: LT, digit: "2"}
+documents:
+  - type: ED note
+    text: |
+      Closed fracture of the {{ side }} distal radius; short arm splint applied.
+key:
+  diagnoses:
+    - code: S52.50{{ digit }}A
+      rationale: Guideline I.C.19.a, 7th character A for active treatment.
+      evidence: Closed fracture of the {{ side }} distal radius
+  procedures:
+    - code: "29125"
+      system: cpt
+      modifiers: ["{{ mod }}"]
+      rationale: Splint application; RT/LT identify the side.
+      evidence: short arm splint applied
+"""
+    root = make_pack(tmp_path, {"cases/w.yaml": case})
+    loaded, problems = read_pack(root)
+    assert [p for p in problems if p.is_error] == []
+    assert [p for p in check_pack(loaded, book) if p.is_error] == []
+    mods = {
+        render(loaded.case("wrist-splint"), seed, date(2026, 11, 24)).procedures[0].modifiers
+        for seed in range(20)
+    }
+    assert mods == {("RT",), ("LT",)}
+    bad = case.replace("mod: LT", "mod: QQ")
+    (root / "cases" / "w.yaml").write_text(bad)
+    loaded, _ = read_pack(root)
+    assert any("modifier QQ" in p.message for p in check_pack(loaded, book))
