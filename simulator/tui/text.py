@@ -19,7 +19,7 @@ def literal(text: str, style: str = "") -> Text:
     return Text(clean(text), style=style)
 
 
-_CONTINUATION = re.compile(r"\n(?=[ \t]*[a-z(])")
+_CONTINUATION = re.compile(r"[ \t]*\n[ \t]*(?=[a-z(])")
 
 
 def reflow(text: str) -> str:

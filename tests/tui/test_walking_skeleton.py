@@ -26,7 +26,7 @@ async def test_code_submit_and_feedback(settings: Settings) -> None:
         assert session is not None
         clinic = next(c for c in session.charts if c.chart.case_id == "clinic-diabetes-followup")
         table = app.screen.query_one(DataTable)
-        table.move_cursor(row=session.charts.index(clinic))
+        table.move_cursor(row=table.get_row_index(clinic.chart.chart_id))
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ChartScreen)

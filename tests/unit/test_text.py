@@ -19,3 +19,7 @@ def test_reflow_joins_continuations_only() -> None:
         reflow(text)
         == "HPI: patient fell and injured the ankle.\nEXAM: swelling\n1. Sprain\n- item"
     )
+
+
+def test_reflow_drops_the_indent_of_a_continuation() -> None:
+    assert reflow("running out   \n     of diuretic") == "running out of diuretic"

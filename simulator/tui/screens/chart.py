@@ -12,12 +12,28 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.widgets.text_area import Selection
 
 from simulator.codebook.search import Hit
 from simulator.shift.encoder import EncoderView, encoder_view
 from simulator.shift.session import ChartState, CodedLine, Session, SessionError
 from simulator.tui.text import clean, literal, reflow
 from simulator.tui.widgets.shiftbar import ShiftBar
+
+
+def find_all(text: str, query: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Return the (row, column) start and end of every case-insensitive match of query."""
+    needle = query.strip().lower()
+    if not needle:
+        return []
+    found = []
+    for row, line in enumerate(text.split("\n")):
+        lowered = line.lower()
+        col = lowered.find(needle)
+        while col >= 0:
+            found.append(((row, col), (row, col + len(needle))))
+            col = lowered.find(needle, col + 1)
+    return found
 
 
 def verdict_cell(line: CodedLine) -> object:
@@ -31,6 +47,30 @@ class ChartScreen(Screen[None]):
     """Read the chart and code it; every typed code is checked against the codebook."""
 
     BINDINGS = [
+        Binding(
+            "ctrl+f",
+            "find",
+            "Find",
+            id="chart.find",
+            tooltip="Find a word in the chart",
+            priority=True,
+        ),
+        Binding(
+            "f3",
+            "find_next(1)",
+            "Next match",
+            id="chart.find_next",
+            tooltip="Next match",
+            show=False,
+        ),
+        Binding(
+            "shift+f3",
+            "find_next(-1)",
+            "Previous match",
+            id="chart.find_previous",
+            tooltip="Previous match",
+            show=False,
+        ),
         Binding(
             "ctrl+s",
             "submit",
@@ -147,15 +187,18 @@ class ChartScreen(Screen[None]):
                     ],
                     id="doc-list",
                 )
-            viewer = TextArea(
-                reflow(clean(chart.documents[0].text)),
-                read_only=True,
-                soft_wrap=True,
-                show_line_numbers=False,
-                id="doc-viewer",
-            )
-            viewer.cursor_blink = False
-            yield viewer
+            with Vertical(id="viewer-pane"):
+                yield Input(placeholder="find in chart (Enter: next, F3/Shift+F3)", id="find-input")
+                yield Static("", id="find-status")
+                viewer = TextArea(
+                    reflow(clean(chart.documents[0].text)),
+                    read_only=True,
+                    soft_wrap=True,
+                    show_line_numbers=False,
+                    id="doc-viewer",
+                )
+                viewer.cursor_blink = False
+                yield viewer
             with Vertical(id="code-pane"):
                 yield Static("Diagnoses (ICD-10-CM)", classes="pane-title")
                 hint = "e.g. E11.65" + (
@@ -170,8 +213,43 @@ class ChartScreen(Screen[None]):
                 yield Static("", id="encoder")
         yield Footer()
 
+    def action_find(self) -> None:
+        """Show the find bar."""
+        entry = self.query_one("#find-input", Input)
+        entry.display = True
+        self.query_one("#find-status", Static).display = True
+        entry.focus()
+
+    @on(Input.Changed, "#find-input")
+    def _find_changed(self, event: Input.Changed) -> None:
+        self.matches = find_all(self.query_one("#doc-viewer", TextArea).text, event.value)
+        self.match_index = -1
+        self.action_find_next(1)
+
+    @on(Input.Submitted, "#find-input")
+    def _find_submitted(self) -> None:
+        self.action_find_next(1)
+
+    def action_find_next(self, step: int = 1) -> None:
+        """Select the next (or previous) match in the document and scroll to it."""
+        status = self.query_one("#find-status", Static)
+        query = self.query_one("#find-input", Input).value
+        if not self.matches:
+            status.update(literal(f"no match for {query!r}" if query else ""))
+            return
+        self.match_index = (self.match_index + step) % len(self.matches)
+        start, end = self.matches[self.match_index]
+        viewer = self.query_one("#doc-viewer", TextArea)
+        viewer.selection = Selection(start, end)
+        viewer.scroll_cursor_visible(center=True)
+        status.update(literal(f"match {self.match_index + 1} of {len(self.matches)}"))
+
     def on_mount(self) -> None:
         """Set up the code tables and put the cursor in the diagnosis entry."""
+        self.matches: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.match_index = -1
+        self.query_one("#find-input", Input).display = False
+        self.query_one("#find-status", Static).display = False
         for table_id in ("#dx-table", "#px-table"):
             table = self.query_one(table_id, DataTable)
             table.add_columns("#", "Code", "Check")
@@ -219,6 +297,9 @@ class ChartScreen(Screen[None]):
         document = self.state.chart.documents[index]
         viewer = self.query_one("#doc-viewer", TextArea)
         viewer.load_text(reflow(clean(document.text)))
+        query = self.query_one("#find-input", Input).value
+        self.matches = find_all(viewer.text, query)
+        self.match_index = -1
         viewer.scroll_home(animate=False)
 
     @on(Input.Submitted, "#dx-input")
@@ -320,7 +401,13 @@ class ChartScreen(Screen[None]):
         self.query_one("#doc-list", OptionList).focus()
 
     def action_back(self) -> None:
-        """Return to the queue; the chart stays in progress and its timer pauses."""
+        """Close the find bar if open; otherwise return to the queue (the chart stays open)."""
+        entry = self.query_one("#find-input", Input)
+        if entry.display:
+            entry.display = False
+            self.query_one("#find-status", Static).display = False
+            self.query_one("#doc-viewer", TextArea).focus()
+            return
         self.session.close_chart()
         self.app.pop_screen()
 

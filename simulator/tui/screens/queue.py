@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Input, Static
 
 from simulator.shift.session import ChartState, Session
 from simulator.tui.text import literal
@@ -22,6 +22,26 @@ SETTING_LABELS = {
     "ancillary": "Ancillary",
 }
 COLUMNS = ("Account", "Patient", "Type", "Date", "LOS", "Payer", "DNFB", "Pri", "Status", "Std")
+
+
+def sort_value(state: ChartState, column: str, session: Session) -> tuple[object, ...]:
+    """The value a column sorts by (numbers as numbers, dates as dates)."""
+    chart = state.chart
+    enc = chart.encounter
+    when = enc.discharge_date or enc.service_date
+    values: dict[str, object] = {
+        "Account": chart.patient.account,
+        "Patient": chart.patient.initials,
+        "Type": chart.setting.value,
+        "Date": when,
+        "LOS": enc.los or 0,
+        "Payer": enc.payer,
+        "DNFB": (session.shift_date - when).days,
+        "Pri": enc.priority,
+        "Status": state.status.value,
+        "Std": chart.time_standard_minutes,
+    }
+    return (values[column], enc.priority, chart.chart_id)
 
 
 def row_for(state: ChartState, session: Session) -> list[object]:
@@ -62,6 +82,18 @@ class QueueScreen(Screen[None]):
             id="queue.next",
             tooltip="Open the highest-priority chart not done",
         ),
+        Binding("s", "sort_next", "Sort", id="queue.sort", tooltip="Sort by the next column"),
+        Binding(
+            "r",
+            "sort_reverse",
+            "Reverse",
+            id="queue.reverse",
+            tooltip="Reverse the sort order",
+            show=False,
+        ),
+        Binding(
+            "slash", "filter", "Filter", id="queue.filter", tooltip="Show only rows with some text"
+        ),
         Binding(
             "q",
             "app.quit",
@@ -83,12 +115,17 @@ class QueueScreen(Screen[None]):
         """Keep the session whose queue is shown."""
         super().__init__()
         self.session = session
+        self.sort_column = "Pri"
+        self.sort_descending = False
+        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         """The shift bar, the grid and the footer."""
         bar = ShiftBar()
         bar.session = self.session
         yield bar
+        yield Input(placeholder="filter: any text in a row (Esc clears)", id="queue-filter")
+        yield Static("", id="queue-status")
         table: DataTable[object] = DataTable(
             id="queue-table", cursor_type="row", zebra_stripes=True
         )
@@ -97,6 +134,7 @@ class QueueScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Fill the grid."""
+        self.query_one("#queue-filter", Input).display = False
         table = self.query_one(DataTable)
         for name in COLUMNS:
             table.add_column(name, key=name)
@@ -112,10 +150,69 @@ class QueueScreen(Screen[None]):
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
-        for state in self.session.charts:
-            table.add_row(*row_for(state, self.session), key=state.chart.chart_id)
+        states = sorted(
+            self.session.charts,
+            key=lambda st: sort_value(st, self.sort_column, self.session),
+            reverse=self.sort_descending,
+        )
+        needle = self.filter_text.lower()
+        shown = 0
+        for state in states:
+            cells = row_for(state, self.session)
+            if needle and not any(needle in str(cell).lower() for cell in cells):
+                continue
+            table.add_row(*cells, key=state.chart.chart_id)
+            shown += 1
         if table.row_count:
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+        order = "descending" if self.sort_descending else "ascending"
+        status = f"{shown} of {len(states)} charts · sorted by {self.sort_column} ({order})"
+        if self.filter_text:
+            status += f" · filter: {self.filter_text}"
+        self.query_one("#queue-status", Static).update(literal(status))
+
+    def action_sort_next(self) -> None:
+        """Sort by the next column."""
+        index = (COLUMNS.index(self.sort_column) + 1) % len(COLUMNS)
+        self.sort_by(COLUMNS[index])
+
+    def sort_by(self, column: str, descending: bool = False) -> None:
+        """Sort the grid by a column."""
+        self.sort_column, self.sort_descending = column, descending
+        self.refresh_rows()
+
+    def action_sort_reverse(self) -> None:
+        """Reverse the sort order."""
+        self.sort_descending = not self.sort_descending
+        self.refresh_rows()
+
+    def action_filter(self) -> None:
+        """Show the filter entry."""
+        entry = self.query_one("#queue-filter", Input)
+        entry.display = True
+        entry.focus()
+
+    @on(Input.Changed, "#queue-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#queue-filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def key_escape(self) -> None:
+        """Clear and hide the filter."""
+        entry = self.query_one("#queue-filter", Input)
+        if entry.display:
+            entry.value = ""
+            entry.display = False
+            self.query_one(DataTable).focus()
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        self.sort_by(column, not self.sort_descending if column == self.sort_column else False)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -48,8 +48,8 @@ class ShiftBar(Static):
         accuracy = session.accuracy()
         acc = f"{accuracy:.0%}" if accuracy is not None else "-"
         text = (
-            f"CodeDesk · {session.mode} · shift {hms(hours)} · "
+            f"CodeDesk · SYNTHETIC DATA · {session.mode} · shift {hms(hours)} · "
             f"{session.done_count()}/{len(session.charts)} done · accuracy {acc} · "
-            f"FY{session.book.icd10cm_year} ICD-10-CM · SYNTHETIC"
+            f"FY{session.book.icd10cm_year} ICD-10-CM"
         )
         self.update(literal(text))
