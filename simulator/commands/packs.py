@@ -45,6 +45,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     stats.add_argument("path", type=Path, help="pack folder or .zip")
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
+    stats.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print every case and the checklist points each teaches, as a Markdown catalogue",
+    )
     stats.set_defaults(handler=pack_stats)
 
     preview = actions.add_parser("preview", help="print a rendered chart and its key as text")
@@ -138,6 +143,10 @@ def pack_stats(args: argparse.Namespace) -> int:
     stats = count(loaded)
     if args.json:
         print(json.dumps(stats.as_dict(), indent=2))
+    elif args.markdown:
+        from simulator.packs.stats import catalogue
+
+        print(catalogue(loaded))
     else:
         print("\n".join(stats.lines()))
     return 0
