@@ -247,7 +247,7 @@ class Session:
         invalid = [
             line.code for line in state.diagnoses + state.procedures if not line.validation.ok
         ]
-        if invalid:
+        if invalid and action == "code":
             raise SessionError(
                 f"fix or remove the invalid code(s) first: {', '.join(invalid)} (red edits are hard stops)"
             )

@@ -70,3 +70,34 @@ def test_find_all_is_case_insensitive() -> None:
         ((1, 15), (1, 19)),
     ]
     assert find_all("text", "  ") == []
+
+
+async def test_pend_a_chart_instead_of_coding(settings: Settings) -> None:
+    from simulator.tui.screens.decide import DECISIONS
+    from simulator.tui.screens.feedback import FeedbackScreen
+
+    app = build_app(settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        state = next(
+            c
+            for c in app.session.charts
+            if c.chart.case_id == "pend-ops-back-lesion-excision-awaiting-pathology"
+        )
+        app.open_chart(state.chart.chart_id)
+        await pilot.pause()
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        target = next(i for i, d in enumerate(DECISIONS) if d[1] == "awaiting pathology")
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one(OptionList)
+        while options.highlighted != target:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        grade = app.screen.grade
+        assert grade.decision_submitted == "pend" and grade.decision_correct
+        summary = str(app.screen.query_one("#feedback-summary", Static).render())
+        assert "Decision: pend (right)" in summary

@@ -48,6 +48,14 @@ class ChartScreen(Screen[None]):
 
     BINDINGS = [
         Binding(
+            "ctrl+k",
+            "decide",
+            "Decide",
+            id="chart.decide",
+            tooltip="Query, pend or flag the chart instead of coding it",
+            priority=True,
+        ),
+        Binding(
             "ctrl+f",
             "find",
             "Find",
@@ -85,7 +93,14 @@ class ChartScreen(Screen[None]):
             id="chart.back",
             tooltip="Back to the queue (the chart stays in progress)",
         ),
-        Binding("ctrl+d", "focus_dx", "Dx", id="chart.dx", tooltip="Type a diagnosis code"),
+        Binding(
+            "ctrl+d",
+            "focus_dx",
+            "Dx",
+            id="chart.dx",
+            tooltip="Type a diagnosis code",
+            priority=True,
+        ),
         Binding(
             "ctrl+r",
             "focus_px",
@@ -410,6 +425,23 @@ class ChartScreen(Screen[None]):
             return
         self.session.close_chart()
         self.app.pop_screen()
+
+    def action_decide(self) -> None:
+        """Choose to query, pend or flag the chart; the choice submits it."""
+        from simulator.tui.screens.decide import DecideScreen
+
+        self.app.push_screen(DecideScreen(), self._decided)
+
+    def _decided(self, choice: tuple[str, str] | None) -> None:
+        if choice is None:
+            return
+        action, reason = choice
+        try:
+            self.session.submit(self.chart_id, action, reason)
+        except SessionError as exc:
+            self._message(f"✗ {exc}")
+            return
+        self.post_message(self.Submitted(self.chart_id))
 
     def action_submit(self) -> None:
         """Submit the chart for grading."""
