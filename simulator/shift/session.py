@@ -17,7 +17,7 @@ from simulator.charts.render import Chart, render
 from simulator.codebook.index import Codebook
 from simulator.codebook.validate import Validation, validate
 from simulator.packs.loader import LoadedPack
-from simulator.scoring import CREDITS, Grade, Submission, SubmittedLine, grade
+from simulator.scoring import CREDITS, Grade, Submission, SubmittedLine, Timings, grade
 from simulator.shift.clock import Clock
 from simulator.store.base import Store
 
@@ -259,8 +259,11 @@ class Session:
             procedures=tuple(line.submitted() for line in state.procedures),
             action=action,
             reason=reason,
+            timings=Timings(open_seconds=state.seconds_worked),
         )
-        result = grade(state.chart, submission, self.book, self.credits)
+        result = grade(
+            state.chart, submission, self.book, self.credits, fiscal_year=self.pack.pack.code_year
+        )
         state.status = Status.DONE
         state.grade = result
         self._log(
