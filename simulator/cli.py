@@ -41,6 +41,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trainee", help="trainee name or ID")
     parser.add_argument("--seed", type=int, help="seed for the synthetic patients and variants")
     parser.add_argument("--theme", choices=THEMES, help="colour theme")
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const="latest",
+        metavar="SESSION",
+        help="resume a stored session (default: your latest one on this pack)",
+    )
     parser.set_defaults(handler=_run_tui)
 
 
@@ -73,6 +80,7 @@ def _run_tui(args: argparse.Namespace) -> int:
         trainee=getattr(args, "trainee", None),
         theme=getattr(args, "theme", None),
         shift_hours=getattr(args, "hours", None),
+        resume=getattr(args, "resume", None),
     )
     app = make_app(settings, seed=getattr(args, "seed", None))
     app.run()

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     auto_load: bool = True
     """Open the next chart automatically after a submit."""
 
+    resume: str | None = None
+    """Resume a stored session instead of starting one: its id, or "latest" for the trainee's
+    most recent session on the pack."""
+
     shift_hours: float = Field(default=8.0, gt=0, le=24)
     """Length of a shift in hours, for the clock in the header."""
 

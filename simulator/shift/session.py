@@ -19,7 +19,7 @@ from simulator.codebook.validate import Validation, validate
 from simulator.packs.loader import LoadedPack
 from simulator.scoring import CREDITS, Grade, Submission, SubmittedLine, Timings, grade
 from simulator.shift.clock import Clock
-from simulator.store.base import Store
+from simulator.store.base import Event, Store
 
 
 class Status(StrEnum):
@@ -104,8 +104,10 @@ class Session:
         mode: str = "practice",
         session_id: str | None = None,
         shift_date: date | None = None,
+        started_at: datetime | None = None,
+        record: bool = True,
     ) -> None:
-        """Render the queue and record the start of the session."""
+        """Render the queue and, for a new session (record=True), record its start."""
         self.pack = pack
         self.book = book
         self.clock = clock
@@ -113,7 +115,8 @@ class Session:
         self.seed = seed
         self.mode = mode
         self.trainee = trainee
-        self.started_at = clock.now()
+        self._replay_at: datetime | None = None
+        self.started_at = started_at or clock.now()
         self.shift_date = shift_date or self.started_at.date()
         self.session_id = session_id or f"s-{self.started_at:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
         self.charts: list[ChartState] = []
@@ -122,6 +125,8 @@ class Session:
             minutes = pack.pack.target(case.setting).minutes
             self.charts.append(ChartState(render(case, seed, self.shift_date, minutes)))
         self.current: ChartState | None = None
+        if not record:
+            return
         store.create_session(
             self.session_id,
             trainee=trainee,
@@ -133,9 +138,77 @@ class Session:
         )
         self._log("session_started", {"charts": [c.chart.chart_id for c in self.charts]})
 
+    def _now(self) -> datetime:
+        """The current time: the event's own time while replaying, else the clock's."""
+        return self._replay_at or self.clock.now()
+
     def _log(self, kind: str, payload: dict[str, Any]) -> None:
-        """Commit one event for this session."""
-        self.store.append(self.session_id, self.clock.now(), kind, payload)
+        """Commit one event for this session (nothing while replaying stored events)."""
+        if self._replay_at is None:
+            self.store.append(self.session_id, self.clock.now(), kind, payload)
+
+    @classmethod
+    def resume(
+        cls, pack: LoadedPack, book: Codebook, clock: Clock, store: Store, session_id: str
+    ) -> Session:
+        """Rebuild a session from its stored events: the queue, the codes, the timers.
+
+        Time between the last stored event and now is time away and is not counted as work.
+        """
+        info = store.session_info(session_id)
+        if info is None:
+            raise SessionError(f"no session {session_id!r} in the store")
+        if info["pack_id"] != pack.pack.id:
+            raise SessionError(
+                f"session {session_id} was worked on pack {info['pack_id']!r}, not {pack.pack.id!r}"
+            )
+        started: datetime = info["started_at"]
+        session = cls(
+            pack,
+            book,
+            clock,
+            store,
+            seed=int(info["seed"]),
+            trainee=str(info["trainee"]),
+            mode=str(info["mode"]),
+            session_id=session_id,
+            shift_date=started.date(),
+            started_at=started,
+            record=False,
+        )
+        session.replay(store.events(session_id))
+        return session
+
+    def replay(self, events: list[Event]) -> None:
+        """Apply stored events in order, as they happened, without recording them again."""
+        last: datetime | None = None
+        try:
+            for event in events:
+                self._replay_at = last = event.at
+                self._apply(event.kind, event.payload)
+        finally:
+            self._replay_at = None
+        if self.current is not None and self.current.opened_at is not None and last is not None:
+            self.current.seconds_worked += (last - self.current.opened_at).total_seconds()
+            self.current.opened_at = self.clock.now()
+        self._log("session_resumed", {"events": len(events)})
+
+    def _apply(self, kind: str, p: dict[str, Any]) -> None:
+        """Apply one stored event."""
+        if kind == "chart_opened":
+            self.open_chart(p["chart"])
+        elif kind == "chart_closed":
+            self.close_chart()
+        elif kind == "code_added":
+            self.add_code(p["chart"], p["part"], p["raw"])
+        elif kind == "code_removed":
+            self.remove_code(p["chart"], p["part"], p["index"])
+        elif kind == "code_moved":
+            self.move_code(p["chart"], p["part"], p["from"], p["to"] - p["from"])
+        elif kind == "poa_set":
+            self.set_poa(p["chart"], p["index"], p["poa"])
+        elif kind == "chart_submitted":
+            self.submit(p["chart"], p.get("action", "code"), p.get("reason"))
 
     def state(self, chart_id: str) -> ChartState:
         """Return a chart's state by id."""
@@ -160,7 +233,7 @@ class Session:
             raise SessionError("this chart is already submitted")
         self._pause_current()
         state.status = Status.IN_PROGRESS
-        state.opened_at = self.clock.now()
+        state.opened_at = self._now()
         self.current = state
         self._log("chart_opened", {"chart": chart_id})
         return state
@@ -175,7 +248,7 @@ class Session:
     def _pause_current(self) -> None:
         state = self.current
         if state is not None and state.opened_at is not None:
-            state.seconds_worked += (self.clock.now() - state.opened_at).total_seconds()
+            state.seconds_worked += (self._now() - state.opened_at).total_seconds()
             state.opened_at = None
 
     def add_code(self, chart_id: str, part: str, raw: str) -> CodedLine:
@@ -271,6 +344,7 @@ class Session:
             {
                 "chart": chart_id,
                 "action": action,
+                "reason": reason,
                 "diagnoses": [[line.code, line.poa] for line in state.diagnoses],
                 "procedures": [
                     [line.code, list(line.modifiers), line.units] for line in state.procedures

@@ -45,6 +45,14 @@ class Store(Protocol):
         """Return a session's events in order."""
         ...
 
+    def session_info(self, session_id: str) -> dict[str, Any] | None:
+        """Return a session's trainee, pack_id, pack_version, mode, seed and started_at."""
+        ...
+
+    def latest_session(self, trainee: str, pack_id: str) -> str | None:
+        """Return the id of the trainee's most recently started session on a pack."""
+        ...
+
 
 class MemoryStore:
     """A store that keeps everything in memory; for tests and throwaway runs."""
@@ -86,6 +94,20 @@ class MemoryStore:
     def events(self, session_id: str) -> list[Event]:
         """Return a session's events in order."""
         return list(self._events.get(session_id, []))
+
+    def session_info(self, session_id: str) -> dict[str, Any] | None:
+        """Return what was recorded when the session started."""
+        info = self.sessions.get(session_id)
+        return dict(info) if info is not None else None
+
+    def latest_session(self, trainee: str, pack_id: str) -> str | None:
+        """Return the most recently started session of a trainee on a pack."""
+        found = [
+            (info["started_at"], sid)
+            for sid, info in self.sessions.items()
+            if info["trainee"] == trainee and info["pack_id"] == pack_id
+        ]
+        return max(found)[1] if found else None
 
 
 class DeferredStore:
@@ -139,3 +161,15 @@ class DeferredStore:
             if self._real is not None:
                 return self._real.events(session_id)
             return self._memory.events(session_id)
+
+    def session_info(self, session_id: str) -> dict[str, Any] | None:
+        """Return what was recorded when the session started."""
+        with self._lock:
+            source: Store = self._real if self._real is not None else self._memory
+            return source.session_info(session_id)
+
+    def latest_session(self, trainee: str, pack_id: str) -> str | None:
+        """Return the most recently started session of a trainee on a pack."""
+        with self._lock:
+            source: Store = self._real if self._real is not None else self._memory
+            return source.latest_session(trainee, pack_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,39 @@ class SqlStore:
             rows = con.execute(
                 sa.select(events).where(events.c.session_id == session_id).order_by(events.c.seq)
             ).fetchall()
-        return [Event(r.session_id, r.seq, r.at, r.kind, json.loads(r.payload)) for r in rows]
+        return [
+            Event(
+                r.session_id,
+                r.seq,
+                r.at if r.at.tzinfo is not None else r.at.replace(tzinfo=UTC),
+                r.kind,
+                json.loads(r.payload),
+            )
+            for r in rows
+        ]
+
+    def session_info(self, session_id: str) -> dict[str, Any] | None:
+        """Return what was recorded when the session started."""
+        with self.engine.connect() as con:
+            row = con.execute(sa.select(sessions).where(sessions.c.id == session_id)).first()
+        if row is None:
+            return None
+        info = dict(row._mapping)
+        started = info["started_at"]
+        if started is not None and started.tzinfo is None:
+            info["started_at"] = started.replace(tzinfo=UTC)
+        return info
+
+    def latest_session(self, trainee: str, pack_id: str) -> str | None:
+        """Return the most recently started session of a trainee on a pack."""
+        with self.engine.connect() as con:
+            found = con.execute(
+                sa.select(sessions.c.id)
+                .where(sessions.c.trainee == trainee, sessions.c.pack_id == pack_id)
+                .order_by(sessions.c.started_at.desc())
+                .limit(1)
+            ).scalar()
+        return str(found) if found is not None else None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -17,11 +17,12 @@ if TYPE_CHECKING:
 
 from simulator.codebook.index import Codebook
 from simulator.config import Settings
+from simulator.packs.checkcache import checked_before, pack_digest, remember_checked
 from simulator.packs.errors import PackError
-from simulator.packs.loader import load_pack
+from simulator.packs.loader import LoadedPack, load_pack
 from simulator.packs.validate import check_pack
 from simulator.shift.clock import Clock
-from simulator.shift.session import Session
+from simulator.shift.session import Session, SessionError
 from simulator.store.base import DeferredStore, Store
 from simulator.tui.commands import CodeLookupProvider
 from simulator.tui.screens.loading import LoadingScreen
@@ -92,14 +93,15 @@ class CodeDeskApp(App[None]):
         book = Codebook.open_or_build(self.settings.cache_dir, progress, self.settings.data_dir)
         progress("loading the pack", 1.0)
         loaded = load_pack(self.settings.pack)
-        problems = check_pack(loaded, book)
-        if problems:
-            raise PackError(problems)
-        store = self.store
-        if store is None:
-            from simulator.store.sql import SqlStore
-
-            store = SqlStore(self.settings.effective_database_url)
+        digest = pack_digest(loaded.root, book.path)
+        if not checked_before(self.settings.cache_dir, digest):
+            problems = [p for p in check_pack(loaded, book) if p.is_error]
+            if problems:
+                raise PackError(problems)
+            remember_checked(self.settings.cache_dir, digest)
+        if self.settings.resume:
+            return self._resume(loaded, book)
+        store: Store = self.store if self.store is not None else DeferredStore()
         session = Session(
             loaded,
             book,
@@ -109,6 +111,34 @@ class CodeDeskApp(App[None]):
             trainee=self.settings.trainee,
             mode=self.settings.mode,
         )
+        self.post_message(self.Ready(session))
+        return session
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def attach_store(self, deferred: DeferredStore) -> None:
+        """Open the SQL store after the queue is on screen and hand it the held events."""
+        from simulator.store.sql import SqlStore
+
+        deferred.attach(SqlStore(self.settings.effective_database_url))
+        self.post_message(self.StoreAttached())
+
+    def _resume(self, loaded: LoadedPack, book: Codebook) -> Session:
+        """Rebuild the session named in settings from the store (in the start-up worker)."""
+        store = self.store
+        if store is None:
+            from simulator.store.sql import SqlStore
+
+            store = SqlStore(self.settings.effective_database_url)
+        session_id = self.settings.resume or "latest"
+        if session_id == "latest":
+            found = store.latest_session(self.settings.trainee, loaded.pack.id)
+            if found is None:
+                raise SessionError(
+                    f"no stored session of trainee {self.settings.trainee!r} on pack "
+                    f"{loaded.pack.id!r} to resume"
+                )
+            session_id = found
+        session = Session.resume(loaded, book, self.clock, store, session_id)
         self.post_message(self.Ready(session))
         return session
 

@@ -27,3 +27,26 @@ async def test_actions_are_committed_to_sqlite(settings: Settings) -> None:
         sessions = con.execute("SELECT pack_id, seed FROM sessions").fetchall()
     assert kinds == ["session_started", "chart_opened", "code_added"]
     assert sessions == [("starter", 5)]
+
+
+async def test_resume_latest_session_in_the_app(settings: Settings) -> None:
+    first = make_app(settings, seed=9, clock=FakeClock())
+    async with first.run_test(size=(100, 30)) as pilot:
+        await first.workers.wait_for_complete()
+        await pilot.pause()
+        state = next(
+            c for c in first.session.charts if c.chart.case_id == "clinic-diabetes-followup"
+        )
+        first.open_chart(state.chart.chart_id)
+        await first.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"E11.65", "enter", *"I10", "enter")
+        session_id = first.session.session_id
+    again = make_app(settings.model_copy(update={"resume": "latest"}), clock=FakeClock())
+    async with again.run_test(size=(100, 30)) as pilot:
+        await again.workers.wait_for_complete()
+        await pilot.pause()
+        resumed = again.session
+        assert resumed is not None and resumed.session_id == session_id and resumed.seed == 9
+        restored = resumed.state(state.chart.chart_id)
+        assert [line.code for line in restored.diagnoses] == ["E11.65", "I10"]
