@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from simulator.charts.render import Chart, render
 from simulator.codebook import Codebook
-from simulator.packs import LoadedPack, Setting, load_pack
+from simulator.packs import LoadedPack, Setting
 from simulator.scoring import (
     PrivacyEvent,
     PrivacyKind,
     Severity,
     Submission,
     SubmittedFlag,
-    SubmittedLine,
     Timings,
     WrittenQuery,
     grade,
@@ -27,26 +24,7 @@ from simulator.scoring import (
 )
 from simulator.scoring.report import grade_dict, grade_lines, summary_dict, summary_lines
 from simulator.scoring.summary import citations
-
-PACK = Path(__file__).resolve().parents[1] / "data" / "grading" / "pack"
-SHIFT = date(2026, 11, 24)
-
-
-@pytest.fixture(scope="module")
-def sample() -> LoadedPack:
-    """The small grading pack under tests/data/grading."""
-    return load_pack(PACK)
-
-
-def chart(sample: LoadedPack, case_id: str, seed: int = 7) -> Chart:
-    """Render one case of the grading pack."""
-    case = sample.case(case_id)
-    return render(case, seed, SHIFT, sample.pack.target(case.setting).minutes)
-
-
-def dx(*codes: str) -> tuple[SubmittedLine, ...]:
-    """Diagnosis lines; "I50.23:Y" carries a POA."""
-    return tuple(SubmittedLine(c.partition(":")[0], poa=c.partition(":")[2] or None) for c in codes)
+from tests.unit.grading import PACK, chart, dx
 
 
 @pytest.mark.parametrize("case_id", [c for c in PACK.joinpath("cases").glob("*.yaml")])

@@ -8,20 +8,15 @@ unit count), POA indicators may be wrong, and extra codes come from categories n
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
-from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from simulator.charts.render import Chart, render
 from simulator.codebook import Codebook
-from simulator.packs import LoadedPack, load_pack
+from simulator.packs import LoadedPack
 from simulator.scoring import Grade, Submission, SubmittedLine, grade, key_submission
+from tests.unit.grading import PACK, chart
 
-PACK = Path(__file__).resolve().parents[1] / "data" / "grading" / "pack"
-SHIFT = date(2026, 11, 24)
 ALL_CASES = sorted(p.stem for p in (PACK / "cases").glob("*.yaml"))
 CODED = ["clinic-diabetes-followup", "ed-colles-fracture-ladder", "ip-chf-hypertensive-ckd"]
 
@@ -47,18 +42,6 @@ EXTRAS_PX = [("36415", "cpt"), ("J1100", "hcpcs")]
 PROPERTY = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-@pytest.fixture(scope="module")
-def sample() -> LoadedPack:
-    """The small grading pack under tests/data/grading."""
-    return load_pack(PACK)
-
-
-def chart(sample: LoadedPack, case_id: str, seed: int) -> Chart:
-    """Render one case of the grading pack."""
-    case = sample.case(case_id)
-    return render(case, seed, SHIFT, sample.pack.target(case.setting).minutes)
 
 
 @st.composite

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import pytest
 
-from simulator.charts.render import Chart, render
 from simulator.codebook import Codebook
-from simulator.packs import LoadedPack, load_pack
+from simulator.packs import LoadedPack
 from simulator.scoring import (
     Grade,
     GradedLine,
@@ -20,30 +16,7 @@ from simulator.scoring import (
     key_submission,
 )
 from simulator.scoring.explain import missed_detail
-
-PACK = Path(__file__).resolve().parents[1] / "data" / "grading" / "pack"
-SHIFT = date(2026, 11, 24)
-
-
-@pytest.fixture(scope="module")
-def sample() -> LoadedPack:
-    """The small grading pack under tests/data/grading (stable, unlike the starter)."""
-    return load_pack(PACK)
-
-
-def chart(sample: LoadedPack, case_id: str, seed: int = 7) -> Chart:
-    """Render one case of the grading pack."""
-    case = sample.case(case_id)
-    return render(case, seed, SHIFT, sample.pack.target(case.setting).minutes)
-
-
-def dx(*codes: str) -> tuple[SubmittedLine, ...]:
-    """Diagnosis lines; "I50.23:Y" carries a POA."""
-    lines = []
-    for text in codes:
-        code, _, poa = text.partition(":")
-        lines.append(SubmittedLine(code, poa=poa or None))
-    return tuple(lines)
+from tests.unit.grading import chart, dx
 
 
 def by_expected(result: Grade) -> dict[str | None, GradedLine]:
