@@ -95,7 +95,7 @@ class CodeDeskApp(App[None]):
         loaded = load_pack(self.settings.pack)
         digest = pack_digest(loaded.root, book.path)
         if not checked_before(self.settings.cache_dir, digest):
-            problems = [p for p in check_pack(loaded, book) if p.is_error]
+            problems = check_pack(loaded, book)  # errors only: warnings never block a pack
             if problems:
                 raise PackError(problems)
             remember_checked(self.settings.cache_dir, digest)
