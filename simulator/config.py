@@ -15,7 +15,7 @@ from pydantic_settings import (
 
 from simulator import paths
 
-Mode = Literal["practice", "shift"]
+Mode = Literal["practice", "shift", "assessment"]
 
 
 class Settings(BaseSettings):
@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     """The scenario pack to work: a folder holding pack.yaml (or a .zip of one)."""
 
     mode: Mode = "practice"
-    """Practice gives feedback after every chart; shift keeps it for the end of the day."""
+    """Practice gives feedback after every chart; shift keeps it for the end of the day;
+    assessment (started by `codedesk assess take`) shows no feedback and no score at all."""
 
     trainee: str = "trainee"
     """The trainee's name or ID, as recorded with the session (never shown in exports)."""
@@ -57,6 +58,13 @@ class Settings(BaseSettings):
 
     shift_hours: float = Field(default=8.0, gt=0, le=24)
     """Length of a shift in hours, for the clock in the header."""
+
+    time_limit_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
+    """A hard time box (assessments): warnings at 10, 5 and 1 minutes left, and every chart is
+    handed in automatically at zero. None means no time box."""
+
+    idle_lock_minutes: float = Field(default=10.0, ge=0, le=24 * 60)
+    """Minutes without a key press before the screen locks and hides PHI; 0 turns it off."""
 
     @classmethod
     def settings_customise_sources(

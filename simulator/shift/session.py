@@ -125,6 +125,8 @@ class Session:
             minutes = pack.pack.target(case.setting).minutes
             self.charts.append(ChartState(render(case, seed, self.shift_date, minutes)))
         self.current: ChartState | None = None
+        self.grading = mode != "assessment"
+        """False in assessment mode: the keys are sealed, so submissions are kept, not graded."""
         if not record:
             return
         store.create_session(
@@ -135,6 +137,10 @@ class Session:
             mode=mode,
             seed=seed,
             started_at=self.started_at,
+        )
+        store.serve_charts(
+            self.session_id,
+            [(c.chart.chart_id, c.chart.case_id, c.chart.seed) for c in self.charts],
         )
         self._log("session_started", {"charts": [c.chart.chart_id for c in self.charts]})
 
@@ -312,8 +318,10 @@ class Session:
         lines[index].poa = poa
         self._log("poa_set", {"chart": chart_id, "index": index, "poa": poa})
 
-    def submit(self, chart_id: str, action: str = "code", reason: str | None = None) -> Grade:
-        """Submit the chart, grade it and close it."""
+    def submit(
+        self, chart_id: str, action: str = "code", reason: str | None = None
+    ) -> Grade | None:
+        """Submit the chart, grade it (not in assessment mode: None) and close it."""
         state = self._editable(chart_id)
         if action == "code" and not state.diagnoses:
             raise SessionError("add at least one diagnosis before submitting")
@@ -334,9 +342,15 @@ class Session:
             reason=reason,
             timings=Timings(open_seconds=state.seconds_worked),
         )
-        result = grade(
-            state.chart, submission, self.book, self.credits, fiscal_year=self.pack.pack.code_year
-        )
+        result = None
+        if self.grading:
+            result = grade(
+                state.chart,
+                submission,
+                self.book,
+                self.credits,
+                fiscal_year=self.pack.pack.code_year,
+            )
         state.status = Status.DONE
         state.grade = result
         self._log(
@@ -350,10 +364,22 @@ class Session:
                     [line.code, list(line.modifiers), line.units] for line in state.procedures
                 ],
                 "seconds": round(state.seconds_worked, 3),
-                "code_over_code": round(result.code_over_code, 4),
             },
         )
+        if result is not None and self._replay_at is None:
+            from simulator.scoring.report import grade_dict
+
+            self.store.record_grade(
+                self.session_id, chart_id, state.chart.case_id, self.clock.now(), grade_dict(result)
+            )
         return result
+
+    def end(self) -> None:
+        """Close the session: the shift is over or the assessment is handed in."""
+        if self.current is not None:
+            self.close_chart()
+        self._log("session_ended", {"done": self.done_count(), "charts": len(self.charts)})
+        self.store.end_session(self.session_id, self.clock.now())
 
     def _editable(self, chart_id: str) -> ChartState:
         state = self.state(chart_id)
