@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from simulator.packs.errors import PackError, Problem
+from simulator.packs.loaded import LoadedPack
 from simulator.packs.models import (
     MAX_CASES,
     SLUG_PATTERN,
@@ -43,34 +43,6 @@ FALLBACK_PACK = Pack(
     code_year=2026,
 )
 """Stands in for a broken pack.yaml so the cases can still be checked and reported."""
-
-
-@dataclass
-class LoadedPack:
-    """A pack that parsed and matched the models, with where each part came from."""
-
-    root: Path
-    pack: Pack
-    cases: list[Case]
-    sources: dict[str, Located] = field(default_factory=dict)
-    """Parsed case files by case id, kept so later checks can locate their problems."""
-    inbox: list[InboxMessage] = field(default_factory=list)
-    """Inbox messages (inbox/*.yaml) in file order."""
-    inbox_sources: dict[str, Located] = field(default_factory=dict)
-    """Parsed inbox files by message id."""
-    pack_source: Located | None = None
-    """Parsed pack.yaml, for locating pack-level problems."""
-
-    def case(self, case_id: str) -> Case:
-        """Return a case by id."""
-        for case in self.cases:
-            if case.id == case_id:
-                return case
-        raise KeyError(case_id)
-
-    def selected(self, seed: int) -> list[Case]:
-        """Return the cases a session with this seed works, following pack.yaml's selection."""
-        return self.pack.selection.choose(self.cases, seed)
 
 
 def display_name(path: Path, root: Path) -> str:

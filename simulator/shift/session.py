@@ -16,8 +16,8 @@ from typing import Any
 from simulator.charts.render import Chart, render
 from simulator.codebook.index import Codebook
 from simulator.codebook.validate import Validation, validate
-from simulator.packs.loader import LoadedPack
-from simulator.scoring import CREDITS, Grade, Submission, SubmittedLine, Timings, grade
+from simulator.packs.loaded import LoadedPack
+from simulator.scoring.model import CREDITS, Grade, Submission, SubmittedLine, Timings
 from simulator.shift.clock import Clock
 from simulator.store.base import Event, Store
 
@@ -344,6 +344,8 @@ class Session:
         )
         result = None
         if self.grading:
+            from simulator.scoring.grader import grade
+
             result = grade(
                 state.chart,
                 submission,

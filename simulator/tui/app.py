@@ -17,10 +17,9 @@ if TYPE_CHECKING:
 
 from simulator.codebook.index import Codebook
 from simulator.config import Settings
-from simulator.packs.checkcache import checked_before, pack_digest, remember_checked
+from simulator.packs.checkcache import open_checked_pack
 from simulator.packs.errors import PackError
-from simulator.packs.loader import LoadedPack, load_pack
-from simulator.packs.validate import check_pack
+from simulator.packs.loaded import LoadedPack
 from simulator.shift.clock import Clock
 from simulator.shift.session import Session, SessionError
 from simulator.store.base import DeferredStore, Store
@@ -92,13 +91,7 @@ class CodeDeskApp(App[None]):
 
         book = Codebook.open_or_build(self.settings.cache_dir, progress, self.settings.data_dir)
         progress("loading the pack", 1.0)
-        loaded = load_pack(self.settings.pack)
-        digest = pack_digest(loaded.root, book.path)
-        if not checked_before(self.settings.cache_dir, digest):
-            problems = check_pack(loaded, book)  # errors only: warnings never block a pack
-            if problems:
-                raise PackError(problems)
-            remember_checked(self.settings.cache_dir, digest)
+        loaded = open_checked_pack(self.settings.pack, book, self.settings.cache_dir)
         if self.settings.resume:
             return self._resume(loaded, book)
         store: Store = self.store if self.store is not None else DeferredStore()
