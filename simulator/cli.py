@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simulator import __version__
-from simulator.commands import codebooks, codes, grade, packs
+from simulator.commands import codebooks, codes, grade, packs, serve
 from simulator.commands.common import CliError, load_settings
 
 THEMES = ["codedesk-dark", "codedesk-light", "codedesk-high-contrast"]
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     codes.register(sub)
     packs.register(sub)
     grade.register(sub)
+    serve.register(sub)
     return parser
 
 
