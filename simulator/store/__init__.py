@@ -4,6 +4,13 @@
 imported only where a database is opened, to keep start-up fast.
 """
 
-from simulator.store.base import DeferredStore, Event, ManualCredit, MemoryStore, Store
+from simulator.store.base import (
+    DeferredStore,
+    Event,
+    ManualCredit,
+    MemoryStore,
+    Store,
+    StoreError,
+)
 
-__all__ = ["DeferredStore", "Event", "ManualCredit", "MemoryStore", "Store"]
+__all__ = ["DeferredStore", "Event", "ManualCredit", "MemoryStore", "Store", "StoreError"]

@@ -6,6 +6,7 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 
@@ -18,6 +19,28 @@ class Event:
     at: datetime
     kind: str
     payload: dict[str, Any]
+
+
+class StoreError(Exception):
+    """The session store cannot be opened or written: what is wrong, where, and what to do.
+
+    Raised instead of a driver's exception, so a caller shows `str(error)` as one clear
+    message; the database is left exactly as it was (a failed write is rolled back whole).
+    """
+
+    def __init__(self, problem: str, *, location: str, advice: str) -> None:
+        """Keep the three parts; the message reads "location: problem. advice"."""
+        self.problem = problem
+        """What is wrong, in words a trainee or an administrator can act on."""
+        self.location = location
+        """The database file, or the database URL with its password hidden."""
+        self.advice = advice
+        """What to do about it."""
+        super().__init__(f"{location}: {problem}. {advice}")
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickle by its parts, so the error crosses process boundaries (multiprocessing)."""
+        return partial(StoreError, location=self.location, advice=self.advice), (self.problem,)
 
 
 @dataclass(frozen=True)
@@ -39,7 +62,7 @@ class ManualCredit:
 
 
 class Store(Protocol):
-    """Where sessions and events are kept."""
+    """Where sessions and events are kept; a store that cannot do what is asked raises StoreError."""
 
     def create_session(
         self,
