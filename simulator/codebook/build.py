@@ -13,22 +13,26 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from simulator import paths
 from simulator.codebook import importers, pcs
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 ICD10CM_DATA_YEAR = 2026
 """Fiscal year of the ICD-10-CM tabular that simple-icd-10-cm ships (April 1, 2026 update)."""
 
 Progress = Callable[[str, float], None]
 """Reports a step name and the fraction done (0.0 to 1.0)."""
 
-_SCHEMA = """
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+"""The full-text tokenizer of the search index (search splits query words with the same one)."""
+
+_SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE codes (
     system TEXT NOT NULL,
@@ -55,14 +59,30 @@ CREATE INDEX synonyms_term ON synonyms(term);
 CREATE TABLE index_defaults (term TEXT NOT NULL, code TEXT NOT NULL, path TEXT NOT NULL);
 CREATE INDEX index_defaults_term ON index_defaults(term);
 CREATE TABLE vocab (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE search_docs (
+    id INTEGER PRIMARY KEY,
+    system TEXT NOT NULL,
+    code TEXT NOT NULL,
+    billable INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    title_stems TEXT NOT NULL,
+    terms_stems TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE search_fts USING fts5(
-    system UNINDEXED,
-    code UNINDEXED,
-    billable UNINDEXED,
     title,
     terms,
-    tokenize = "porter unicode61 remove_diacritics 2"
+    content = 'search_docs',
+    content_rowid = 'id',
+    tokenize = "{FTS_TOKENIZE}"
 );
+CREATE TABLE search_terms (
+    term TEXT PRIMARY KEY,
+    docs INTEGER NOT NULL,
+    prefix_docs INTEGER NOT NULL,
+    spelling TEXT
+) WITHOUT ROWID;
+CREATE TABLE search_stats (docs INTEGER NOT NULL, terms INTEGER NOT NULL);
 CREATE TABLE pcs_axis (
     section TEXT NOT NULL,
     scope TEXT NOT NULL,
@@ -258,22 +278,101 @@ def _icd10cm_items(
 
 
 _WORD = re.compile(r"[a-z][a-z']+")
+_PIECE = re.compile(r"[^\W_]+")
+"""A run of letters and digits: a piece of text that the index tokenizer keeps together."""
+
+_SEARCH_DOCS = """
+    SELECT c.system, c.code, c.billable, c.title,
+           COALESCE((SELECT group_concat(n.text, ' | ') FROM notes n
+                     WHERE n.system = c.system AND n.code = c.code
+                       AND n.kind IN ('inclusion_term', 'includes', 'dosage_unit')), '')
+    FROM codes c
+    WHERE c.system IN ('icd10cm', 'icd10pcs', 'cpt', 'hcpcs')
+    ORDER BY c.system, c.seq
+"""
+"""The searchable documents: every code's title plus its inclusion terms, in tabular order."""
+
+
+class Stemmer:
+    """Splits text into index terms exactly as the search index does, by asking FTS5 itself.
+
+    Search ranks documents from their stored terms, so the terms of a query word must be the
+    ones the index would make of it (porter stems, diacritics removed, split at punctuation).
+    Safe to share between threads; remembers what it has split.
+    """
+
+    _MEMO_LIMIT = 50_000
+    """Forget the remembered splits past this many texts, so memory stays bounded."""
+
+    def __init__(self) -> None:
+        """Open a private in-memory FTS5 table that holds the texts being split."""
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(
+            f"CREATE VIRTUAL TABLE texts USING fts5(text, tokenize = '{FTS_TOKENIZE}')"
+        )
+        self._db.execute("CREATE VIRTUAL TABLE found USING fts5vocab(texts, 'instance')")
+        self._lock = threading.Lock()
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def split(self, texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Return the index terms of each text, in order."""
+        memo = self._memo
+        result: dict[str, tuple[str, ...]] = {}
+        missing: list[str] = []
+        for text in dict.fromkeys(texts):
+            known = memo.get(text)
+            if known is None:
+                missing.append(text)
+            else:
+                result[text] = known
+        if not missing:
+            return result
+        terms: list[list[str]] = [[] for _ in missing]
+        with self._lock:
+            self._db.executemany(
+                "INSERT INTO texts (rowid, text) VALUES (?, ?)", enumerate(missing, start=1)
+            )
+            for doc, term in self._db.execute("SELECT doc, term FROM found ORDER BY doc, offset"):
+                terms[doc - 1].append(term)
+            self._db.execute("DELETE FROM texts")
+        if len(memo) + len(missing) > self._MEMO_LIMIT:
+            memo.clear()
+        for text, found in zip(missing, terms, strict=True):
+            result[text] = memo[text] = tuple(found)
+        return result
 
 
 def _fill_search(con: sqlite3.Connection) -> None:
-    """Fill the full-text index (titles plus inclusion terms) and the word list for typos."""
-    con.execute(
-        """
-        INSERT INTO search_fts (system, code, billable, title, terms)
-        SELECT c.system, c.code, c.billable, c.title,
-               COALESCE((SELECT group_concat(n.text, ' | ') FROM notes n
-                         WHERE n.system = c.system AND n.code = c.code
-                           AND n.kind IN ('inclusion_term', 'includes', 'dosage_unit')), '')
-        FROM codes c
-        WHERE c.system IN ('icd10cm', 'icd10pcs', 'cpt', 'hcpcs')
-        ORDER BY c.system, c.seq
-        """
+    """Fill the full-text index (titles plus inclusion terms), its statistics and the word list.
+
+    Documents are numbered shortest first (in index terms; ties in tabular order), so a query
+    that matches thousands of them can rank just the first few hundred: BM25 prefers short
+    documents, and FTS5 returns matches in number order.
+    """
+    rows = con.execute(_SEARCH_DOCS).fetchall()
+    chunks: set[str] = set()
+    for row in rows:
+        chunks.update(row[3].split(), row[4].split())
+    # Whitespace always separates index terms, so each chunk can be split on its own.
+    split = Stemmer().split(sorted(chunks))
+    spelled = {chunk: " ".join(terms) for chunk, terms in split.items()}
+    docs = []
+    for seq, (system, code, billable, title, terms) in enumerate(rows):
+        title_stems = " ".join(filter(None, map(spelled.__getitem__, title.split())))
+        terms_stems = " ".join(filter(None, map(spelled.__getitem__, terms.split())))
+        size = (title_stems.count(" ") + 1 if title_stems else 0) + (
+            terms_stems.count(" ") + 1 if terms_stems else 0
+        )
+        docs.append((size, seq, system, code, billable, title, terms, title_stems, terms_stems))
+    docs.sort(key=lambda doc: (doc[0], doc[1]))
+    con.executemany(
+        "INSERT INTO search_docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        ((number, *doc[2:]) for number, doc in enumerate(docs, start=1)),
     )
+    con.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+    con.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+    con.execute("INSERT INTO search_stats VALUES (?, ?)", (len(docs), sum(doc[0] for doc in docs)))
+    _fill_search_terms(con, split)
     counts: dict[str, int] = {}
     for (text,) in con.execute(
         "SELECT title FROM codes UNION ALL SELECT text FROM notes "
@@ -284,6 +383,47 @@ def _fill_search(con: sqlite3.Connection) -> None:
             if len(word) >= 3:
                 counts[word] = counts.get(word, 0) + 1
     con.executemany("INSERT INTO vocab VALUES (?, ?)", sorted(counts.items()))
+
+
+def _fill_search_terms(con: sqlite3.Connection, split: dict[str, tuple[str, ...]]) -> None:
+    """Store how many documents hold each index term and any term that starts with it, and a
+    word that the tokenizer turns into exactly that term.
+
+    The counts are what BM25 weighs a query word by; FTS5's bm25() would count them again on
+    every query, which costs milliseconds for terms such as "left" (36,000 documents). The
+    spellings let search name the terms a prefix stands for instead of asking FTS5 to merge
+    their whole document lists (about 0.7 ms for '"left"*' alone).
+    """
+    con.execute("CREATE VIRTUAL TABLE temp.search_vocab USING fts5vocab(main, search_fts, 'row')")
+    rows = con.execute("SELECT term, doc FROM temp.search_vocab ORDER BY term").fetchall()
+    con.execute("DROP TABLE temp.search_vocab")
+    # A chunk that is one term spells it ('"fractures"*' means fractur*); a term found only
+    # inside longer chunks ("Salter-Harris") is spelled by its piece of the chunk.
+    spelled = {
+        terms[0]: chunk for chunk, terms in split.items() if len(terms) == 1 and '"' not in chunk
+    }
+    pieces = {
+        piece
+        for chunk, terms in split.items()
+        if len(terms) > 1 and not all(term in spelled for term in terms)
+        for piece in _PIECE.findall(chunk)
+    }
+    for piece, terms in Stemmer().split(sorted(pieces)).items():
+        if len(terms) == 1:
+            spelled.setdefault(terms[0], piece)
+    found = []
+    for i, (term, docs) in enumerate(rows):
+        prefix_docs = docs
+        extended = i + 1 < len(rows) and rows[i + 1][0].startswith(term)
+        if extended and term in spelled:
+            query = '"' + spelled[term] + '"*'
+            (prefix_docs,) = con.execute(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (query,)
+            ).fetchone()
+        elif extended:
+            prefix_docs = -1  # unknown: search counts it when asked
+        found.append((term, docs, prefix_docs, spelled.get(term)))
+    con.executemany("INSERT INTO search_terms VALUES (?, ?, ?, ?)", found)
 
 
 def build_index(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.codebook import Codebook
+from simulator.codebook import Codebook, search
+from simulator.codebook.build import Stemmer
 
 QUERIES = Path(__file__).parent.parent / "data" / "search_queries.tsv"
 RECALL_FLOOR = 0.95
@@ -52,3 +53,78 @@ def test_limits_and_systems(book: Codebook) -> None:
 )
 def test_hostile_queries_do_not_raise(book: Codebook, query: str) -> None:
     book.search(query)
+
+
+BM25_QUERIES = [
+    [["cellulitis"], ["left"], ["lower"], ["leg", "lower leg", "lower limb"]],
+    [["hip fracture", "fracture of head and neck of femur"], ["left"]],
+    [["mva", "motor vehicle accident", "traffic accident"]],
+    [["x-ray"], ["2"], ["views"]],
+    [["diabetes"], ["hyperglycemia"]],
+]
+
+
+@pytest.mark.parametrize("groups", BM25_QUERIES)
+def test_scores_equal_fts5_bm25(book: Codebook, groups: list[list[str]]) -> None:
+    """The BM25 computed from stored index terms is the one FTS5's bm25() gives."""
+    searcher = book.searcher
+    compiled = search._compile(groups, lambda word: f'"{word}"*')
+    match = " AND ".join(group.expression for group in compiled)
+    rows = (
+        searcher.con()
+        .execute(
+            f"SELECT {search._COLUMNS}, bm25(search_fts, 10.0, 3.0) FROM search_fts "
+            "CROSS JOIN search_docs AS d ON d.id = search_fts.rowid WHERE search_fts MATCH ?",
+            (match,),
+        )
+        .fetchall()
+    )
+    assert rows
+    ours = searcher._bm25(searcher._phrases(compiled), [row[:-1] for row in rows])
+    assert len(ours) == len(rows)
+    for (score, _, _), row in zip(ours, rows, strict=True):
+        assert score == pytest.approx(row[-1], rel=1e-12)
+
+
+def test_stemmer_splits_as_the_index_does() -> None:
+    split = Stemmer().split(["fractures", "x-ray", "Ménière's", "(E65-E68)", ""])
+    assert split == {
+        "fractures": ("fractur",),
+        "x-ray": ("x", "rai"),
+        "Ménière's": ("menier", "s"),
+        "(E65-E68)": ("e65", "e68"),
+        "": (),
+    }
+
+
+@pytest.mark.parametrize("word", ["left", "leg", "fract", "diab", "encounter"])
+def test_named_prefix_terms_match_the_prefix_query(book: Codebook, word: str) -> None:
+    """A prefix written as the terms it starts matches what FTS5's prefix query matches."""
+    searcher = book.searcher
+    con = searcher.con()
+
+    def rowids(expression: str) -> list[int]:
+        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid"
+        return [rowid for (rowid,) in con.execute(sql, (expression,))]
+
+    assert rowids(searcher._prefix_query(word)) == rowids(f'"{word}"*')
+
+
+@pytest.mark.parametrize(
+    ("query", "systems"),
+    [
+        ("cellulitis left lower leg", None),
+        ("dvt left leg", None),
+        ("colles fracture right initial", None),
+        ("hx of stroke no residual", None),
+        ("cellulitis left leg", ["icd10cm"]),
+        ("tylenol overdose accidental", ["icd10cm", "hcpcs"]),
+    ],
+)
+def test_rare_group_first_finds_what_fts5_finds(
+    book: Codebook, monkeypatch: pytest.MonkeyPatch, query: str, systems: list[str] | None
+) -> None:
+    """Checking the common words on a rare word's documents gives FTS5's own hits."""
+    driven = book.search(query, systems, limit=30)
+    monkeypatch.setattr(search, "_DRIVEN", 0)
+    assert book.search(query, systems, limit=30) == driven
