@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     assessment (started by `codedesk assess take`) shows no feedback and no score at all."""
 
     trainee: str = "trainee"
-    """The trainee's name or ID, as recorded with the session (never shown in exports)."""
+    """The trainee's ID (or name), recorded with the session and shown in trainers' reports;
+    prefer an ID. Patient identifiers never appear in reports or exports."""
 
     cache_dir: Path = Field(default_factory=paths.user_cache_dir)
     """Where the codebook index is built and kept."""
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
 
     idle_lock_minutes: float = Field(default=10.0, ge=0, le=24 * 60)
     """Minutes without a key press before the screen locks and hides PHI; 0 turns it off."""
+
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Your own keys, by binding id: e.g. `[keymap]` then `"queue.next" = "j"` in the TOML file
+    (several keys: "j,down"). Every binding id is listed in docs/KEYS.md."""
 
     @classmethod
     def settings_customise_sources(

@@ -1,14 +1,15 @@
-"""Command-palette providers: look a code up from anywhere with Ctrl+P."""
+"""Command-palette providers: look a code up, or run any action of the screen, with Ctrl+P."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from simulator.codebook.search import Hit as CodeHit
-from simulator.tui.text import literal
+from simulator.tui.text import literal, markup_safe
 
 
 class CodeLookupProvider(Provider):
@@ -48,3 +49,42 @@ class CodeLookupProvider(Provider):
         session = getattr(self.app, "session", None)
         if session is not None:
             self.app.push_screen(LookupScreen(session.book, query))
+
+
+class ActionsProvider(Provider):
+    """Every key of the screen the palette was opened from, as a command (and a few more)."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """(title, help, callback) for each action reachable from the screen."""
+        screen = self.screen
+        found: list[tuple[str, str, Callable[[], object]]] = []
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            node, binding = active.node, active.binding
+            if node is not screen and node is not self.app:
+                continue
+            if binding.action in seen or binding.action == "command_palette":
+                continue
+            seen.add(binding.action)
+            key = self.app.get_key_display(binding)
+            found.append(
+                (
+                    f"{binding.description} ({key})",
+                    active.tooltip or binding.tooltip,
+                    partial(self.app.run_action, binding.action, node),
+                )
+            )
+        return found
+
+    async def discover(self) -> Hits:
+        """List the screen's actions when the palette opens empty."""
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(literal(title), callback, text=title, help=markup_safe(help_text))
+
+    async def search(self, query: str) -> Hits:
+        """Match the screen's actions against what was typed."""
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = max(matcher.match(title), matcher.match(help_text) * 0.8)
+            if score > 0:
+                yield Hit(score, literal(title), callback, text=title, help=markup_safe(help_text))

@@ -30,3 +30,11 @@ def reflow(text: str) -> str:
     a wrapped sentence does.
     """
     return _CONTINUATION.sub(" ", text)
+
+
+def markup_safe(text: str) -> str:
+    """Escape every '[' for the few places Textual parses markup (palette help, toasts).
+
+    `textual.markup.escape` leaves a bare "[/" alone, which still raises MarkupError.
+    """
+    return clean(text).replace("\\", "/").replace("[", "\\[")

@@ -60,6 +60,11 @@ def test_code_one_chart_with_keys_only(tmp_path: Path, cache_dir: Path) -> None:
     tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", command)
     try:
         wait_for("Account")
+        tmux("send-keys", "-t", SESSION, "F1")
+        keys = wait_for("Help · Queue screen")
+        assert "Open the highest-priority chart not done" in keys
+        tmux("send-keys", "-t", SESSION, "Escape")
+        time.sleep(0.3)
         tmux("send-keys", "-t", SESSION, "n")
         chart = wait_for("Diagnoses (ICD-10-CM)")
         assert "SYNTHETIC" in chart

@@ -73,7 +73,9 @@ def test_find_all_is_case_insensitive() -> None:
 
 
 async def test_pend_a_chart_instead_of_coding(settings: Settings) -> None:
-    from simulator.tui.screens.decide import DECISIONS
+    from textual.widgets import OptionList
+
+    from simulator.tui.screens.decide import DecideScreen, PendScreen
     from simulator.tui.screens.feedback import FeedbackScreen
 
     app = build_app(settings)
@@ -88,10 +90,12 @@ async def test_pend_a_chart_instead_of_coding(settings: Settings) -> None:
         await pilot.pause()
         await pilot.press("ctrl+k")
         await pilot.pause()
-        target = next(i for i, d in enumerate(DECISIONS) if d[1] == "awaiting pathology")
-        from textual.widgets import OptionList
-
+        assert isinstance(app.screen, DecideScreen)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PendScreen)
         options = app.screen.query_one(OptionList)
+        target = options.get_option_index("awaiting pathology")
         while options.highlighted != target:
             await pilot.press("down")
         await pilot.press("enter")
@@ -101,3 +105,24 @@ async def test_pend_a_chart_instead_of_coding(settings: Settings) -> None:
         assert grade.decision_submitted == "pend" and grade.decision_correct
         summary = str(app.screen.query_one("#feedback-summary", Static).render())
         assert "Decision: pend (right)" in summary
+        assert "stays in the queue as pended: awaiting pathology" in str(
+            app.screen.query_one("#feedback-title", Static).render()
+        )
+
+
+async def test_pend_with_a_typed_reason(settings: Settings) -> None:
+    from simulator.tui.screens.decide import PendScreen
+
+    app = build_app(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_ready(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        chart = app.screen
+        assert isinstance(chart, ChartScreen)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, PendScreen)
+        await pilot.press("up", "enter", *"coding clinic question [/x]", "enter")
+        await pilot.pause()
+        assert chart.state.status_label == "pended: coding clinic question [/x]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on, work
@@ -16,7 +17,8 @@ from textual.widgets.text_area import Selection
 
 from simulator.codebook.search import Hit
 from simulator.shift.encoder import EncoderView, encoder_view
-from simulator.shift.session import ChartState, CodedLine, Session, SessionError
+from simulator.shift.session import ChartState, CodedLine, Session, SessionError, Status
+from simulator.tui.masking import identifier_line, mask
 from simulator.tui.text import clean, literal, reflow
 from simulator.tui.widgets.shiftbar import ShiftBar
 
@@ -53,6 +55,42 @@ class ChartScreen(Screen[None]):
             "Decide",
             id="chart.decide",
             tooltip="Query, pend or flag the chart instead of coding it",
+            priority=True,
+        ),
+        Binding(
+            "f6",
+            "query",
+            "Query",
+            id="chart.query",
+            tooltip="Write a physician query on this chart",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "f7",
+            "pend",
+            "Pend",
+            id="chart.pend",
+            tooltip="Pend the chart with a reason (it stays in the queue)",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "f8",
+            "flag",
+            "Flag",
+            id="chart.flag",
+            tooltip="Flag a misfiled document, wrong patient or conflict of interest",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "f4",
+            "reveal",
+            "Reveal",
+            id="chart.reveal",
+            tooltip="Reveal a masked identifier (SSN, address, phone, member ID); logged",
+            show=False,
             priority=True,
         ),
         Binding(
@@ -100,6 +138,7 @@ class ChartScreen(Screen[None]):
             id="chart.dx",
             tooltip="Type a diagnosis code",
             priority=True,
+            show=False,
         ),
         Binding(
             "ctrl+r",
@@ -107,8 +146,16 @@ class ChartScreen(Screen[None]):
             "Px",
             id="chart.px",
             tooltip="Type a procedure code (CPT, HCPCS, PCS)",
+            show=False,
         ),
-        Binding("ctrl+o", "focus_docs", "Docs", id="chart.docs", tooltip="Choose a document"),
+        Binding(
+            "ctrl+o",
+            "focus_docs",
+            "Docs",
+            id="chart.docs",
+            tooltip="Choose a document",
+            show=False,
+        ),
         Binding(
             "ctrl+l",
             "lookup",
@@ -122,6 +169,7 @@ class ChartScreen(Screen[None]):
             "Tabular",
             id="chart.tabular",
             tooltip="Browse the ICD-10-CM tabular list",
+            show=False,
         ),
         Binding(
             "p",
@@ -157,8 +205,16 @@ class ChartScreen(Screen[None]):
         ),
     ]
 
+    HELP = (
+        "Read the documents (Ctrl+O picks one, Ctrl+F finds a word) and code: diagnoses in the "
+        "first entry (principal or first-listed first; I50.23:Y sets POA), procedures after "
+        "Ctrl+R. Ctrl+L looks a code up, Ctrl+T browses the tabular list. Instead of coding, "
+        "Ctrl+K queries the physician, pends the chart with a reason or flags a problem. "
+        "Identifiers a coder does not need are masked; F4 reveals one with a reason (logged)."
+    )
+
     class Submitted(Message):
-        """The chart was submitted and graded."""
+        """The chart was submitted, pended, queried or flagged (and graded)."""
 
         def __init__(self, chart_id: str) -> None:
             """Carry the chart id."""
@@ -187,6 +243,8 @@ class ChartScreen(Screen[None]):
             f"acct {chart.patient.account} · standard {chart.time_standard_minutes:g} min"
         )
         yield Static(literal(header), id="chart-header")
+        yield Static(literal(self._identifiers()), id="chart-identifiers")
+        yield Static(literal(self._banner()), id="chart-banner")
         with Horizontal(id="chart-body"):
             with Vertical(id="doc-pane"):
                 yield Static("Documents", classes="pane-title")
@@ -194,7 +252,8 @@ class ChartScreen(Screen[None]):
                     *[
                         Option(
                             literal(
-                                f"{d.type}\n{d.date:%m/%d} {'signed' if d.signed else 'UNSIGNED'}"
+                                f"{d.index + 1}. {d.type}\n{d.date:%m/%d} "
+                                f"{'signed' if d.signed else 'UNSIGNED'}"
                             ),
                             id=str(d.index),
                         )
@@ -206,7 +265,7 @@ class ChartScreen(Screen[None]):
                 yield Input(placeholder="find in chart (Enter: next, F3/Shift+F3)", id="find-input")
                 yield Static("", id="find-status")
                 viewer = TextArea(
-                    reflow(clean(chart.documents[0].text)),
+                    self._document_text(0),
                     read_only=True,
                     soft_wrap=True,
                     show_line_numbers=False,
@@ -220,13 +279,43 @@ class ChartScreen(Screen[None]):
                     " or I50.23:Y" if chart.setting.value == "inpatient" else ""
                 )
                 yield Input(placeholder=hint, id="dx-input")
-                yield DataTable(id="dx-table", cursor_type="row", show_header=False)
-                yield Static("Procedures (CPT, HCPCS, PCS)", classes="pane-title")
+                yield DataTable(id="dx-table", cursor_type="row", show_header=False, cell_padding=0)
+                yield Static("Procedures (CPT/HCPCS/PCS)", classes="pane-title")
                 yield Input(placeholder="e.g. 99283, 12002-59, J1100 x2", id="px-input")
-                yield DataTable(id="px-table", cursor_type="row", show_header=False)
+                yield DataTable(id="px-table", cursor_type="row", show_header=False, cell_padding=0)
                 yield Static("", id="code-message")
                 yield Static("", id="encoder")
-        yield Footer()
+        yield Footer(compact=True)
+
+    def _identifiers(self) -> str:
+        """The patient line of the header, with the identifiers not revealed masked."""
+        hint = "" if len(self.state.revealed) == 4 else " (F4 reveals)"
+        return identifier_line(self.state.chart, self.state.revealed) + hint
+
+    def _banner(self) -> str:
+        """What the coder must know about the chart's status, or nothing."""
+        state = self.state
+        if state.status is Status.PENDED:
+            return f"PENDED: {state.pend_reason}. Ctrl+K releases the pend once it clears."
+        if state.query is not None and state.query.answer is not None:
+            last = len(state.chart.documents)
+            return (
+                f"Query answered: {state.query.answer}. The addendum is document {last}; "
+                "code from it."
+            )
+        return ""
+
+    def _document_text(self, index: int) -> str:
+        """A document as shown: identifiers masked, control characters made visible."""
+        chart = self.state.chart
+        return reflow(clean(mask(chart.documents[index].text, chart, self.state.revealed)))
+
+    def _refresh_header(self) -> None:
+        self.query_one("#chart-identifiers", Static).update(literal(self._identifiers()))
+        banner = self._banner()
+        widget = self.query_one("#chart-banner", Static)
+        widget.update(literal(banner))
+        widget.display = bool(banner)
 
     def action_find(self) -> None:
         """Show the find bar."""
@@ -265,6 +354,7 @@ class ChartScreen(Screen[None]):
         self.match_index = -1
         self.query_one("#find-input", Input).display = False
         self.query_one("#find-status", Static).display = False
+        self._refresh_header()
         for table_id in ("#dx-table", "#px-table"):
             table = self.query_one(table_id, DataTable)
             table.add_columns("#", "Code", "Check")
@@ -300,7 +390,7 @@ class ChartScreen(Screen[None]):
                     label += "-" + "-".join(line.modifiers)
                 if line.units != 1:
                     label += f" x{line.units}"
-                table.add_row(literal(str(i)), literal(label), verdict_cell(line))
+                table.add_row(literal(f"{i} "), literal(f"{label} "), verdict_cell(line))
         self.refresh_encoder()
 
     def _message(self, text: str) -> None:
@@ -311,7 +401,7 @@ class ChartScreen(Screen[None]):
         index = int(event.option.id or 0)
         document = self.state.chart.documents[index]
         viewer = self.query_one("#doc-viewer", TextArea)
-        viewer.load_text(reflow(clean(document.text)))
+        viewer.load_text(self._document_text(document.index))
         query = self.query_one("#find-input", Input).value
         self.matches = find_all(viewer.text, query)
         self.match_index = -1
@@ -427,27 +517,85 @@ class ChartScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_decide(self) -> None:
-        """Choose to query, pend or flag the chart; the choice submits it."""
+        """Choose to query, pend or flag the chart (or release its pend)."""
         from simulator.tui.screens.decide import DecideScreen
 
-        self.app.push_screen(DecideScreen(), self._decided)
+        pended = self.state.status is Status.PENDED
+        self.app.push_screen(DecideScreen(pended), self._decided)
 
-    def _decided(self, choice: tuple[str, str] | None) -> None:
-        if choice is None:
-            return
-        action, reason = choice
+    def _decided(self, choice: str | None) -> None:
+        if choice == "query":
+            self.action_query()
+        elif choice == "pend":
+            self.action_pend()
+        elif choice == "flag":
+            self.action_flag()
+        elif choice == "release":
+            self._run(lambda: self.session.release_pend(self.chart_id), done=False)
+            self._refresh_header()
+            self._message("✓ pend released: code the chart and submit it")
+
+    def _run(self, step: Callable[[], object], done: bool = True) -> bool:
+        """Run a session action; show its error, or tell the app the chart left the coder."""
         try:
-            self.session.submit(self.chart_id, action, reason)
+            step()
         except SessionError as exc:
             self._message(f"✗ {exc}")
-            return
-        self.post_message(self.Submitted(self.chart_id))
+            return False
+        if done:
+            self.post_message(self.Submitted(self.chart_id))
+        return True
+
+    def action_query(self) -> None:
+        """Write a physician query; sending it puts the chart in 'query sent'."""
+        from simulator.tui.screens.query import QueryDraft, QueryScreen
+
+        def sent(draft: QueryDraft | None) -> None:
+            if draft is not None:
+                self._run(lambda: self.session.send_query(self.chart_id, draft.text, draft.options))
+
+        screen = QueryScreen(self.session, self.state.chart, self.state.revealed)
+        self.app.push_screen(screen, sent)
+
+    def action_pend(self) -> None:
+        """Pend the chart with a reason; it stays in the queue as 'pended: reason'."""
+        from simulator.tui.screens.decide import PendScreen
+
+        def pended(reason: str | None) -> None:
+            if reason:
+                self._run(lambda: self.session.pend(self.chart_id, reason))
+
+        self.app.push_screen(PendScreen(), pended)
+
+    def action_flag(self) -> None:
+        """Flag a problem in a document of the chart instead of coding from it."""
+        from simulator.tui.screens.decide import FlagScreen
+
+        def flagged(choice: tuple[str, int | None] | None) -> None:
+            if choice is not None:
+                kind, document = choice
+                self._run(lambda: self.session.flag(self.chart_id, kind, document))
+
+        self.app.push_screen(FlagScreen(self.state.chart), flagged)
+
+    def action_reveal(self) -> None:
+        """Reveal a masked identifier; the reason is asked for and logged."""
+        from simulator.tui.screens.reveal import RevealScreen
+
+        def revealed(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            identifier, reason = choice
+            if self._run(
+                lambda: self.session.reveal(self.chart_id, identifier, reason), done=False
+            ):
+                self._refresh_header()
+                highlighted = self.query_one("#doc-list", OptionList).highlighted or 0
+                self.query_one("#doc-viewer", TextArea).load_text(self._document_text(highlighted))
+                self._message("✓ revealed; the reveal and your reason are logged")
+
+        self.app.push_screen(RevealScreen(self.state.revealed), revealed)
 
     def action_submit(self) -> None:
         """Submit the chart for grading."""
-        try:
-            self.session.submit(self.chart_id)
-        except SessionError as exc:
-            self._message(f"✗ {exc}")
-            return
-        self.post_message(self.Submitted(self.chart_id))
+        self._run(lambda: self.session.submit(self.chart_id))

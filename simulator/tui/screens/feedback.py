@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from simulator.scoring import Grade, LineVerdict
-from simulator.shift.session import Session
+from simulator.shift.session import ChartState, Session, Status
 from simulator.tui.text import literal
 from simulator.tui.widgets.shiftbar import ShiftBar
 
@@ -32,7 +32,7 @@ def summary_text(grade: Grade) -> str:
         return "n/a" if flag is None else ("yes" if flag else "NO")
 
     poa = "n/a" if grade.poa_accuracy is None else f"{grade.poa_accuracy:.0%}"
-    return (
+    text = (
         f"Code-over-code accuracy {grade.code_over_code:.0%} "
         f"({grade.credited:g} of {grade.possible} credits)   "
         f"Record correct: {yes(grade.record_correct)}   "
@@ -40,6 +40,21 @@ def summary_text(grade: Grade) -> str:
         f"Decision: {grade.decision_submitted} "
         f"({'right' if grade.decision_correct else 'expected ' + grade.decision_expected})"
     )
+    if grade.query is not None:
+        passed = sum(1 for c in grade.query.checks if c.passed)
+        text += f"   Query rubric: {passed} of {len(grade.query.checks)}"
+    if grade.privacy:
+        text += f"   Privacy: {'pass' if grade.privacy_passed else 'FAIL'}"
+    return text
+
+
+def status_note(state: ChartState) -> str:
+    """What happens next to a chart that is not done: pended, or waiting for an answer."""
+    if state.status is Status.PENDED:
+        return f" · stays in the queue as pended: {state.pend_reason}"
+    if state.status is Status.QUERY_SENT:
+        return " · the physician's answer comes back to the queue as 'answered'"
+    return ""
 
 
 class FeedbackScreen(Screen[None]):
@@ -56,11 +71,19 @@ class FeedbackScreen(Screen[None]):
         Binding("escape", "queue", "Queue", id="feedback.queue", tooltip="Back to the queue"),
     ]
 
+    HELP = (
+        "Each line of the answer key and each code you added gets a verdict (✓ full credit, "
+        "~ partial, ✗ none) and the reason; highlight a line to read its rationale and the "
+        "evidence in the chart. Decisions, the query rubric and privacy are listed after."
+    )
+
     class Next(Message):
         """Asks the app for the next chart."""
 
     def __init__(self, session: Session, grade: Grade) -> None:
         """Show one grade."""
+        if session.mode == "assessment":  # assessment hook (tui/timebox.py): never a grade
+            raise RuntimeError("the feedback screen is never shown in assessment mode")
         super().__init__()
         self.session = session
         self.grade = grade
@@ -71,11 +94,13 @@ class FeedbackScreen(Screen[None]):
         bar.session = self.session
         yield bar
         state = self.session.state(self.grade.chart_id)
-        yield Static(literal(f"Feedback · {state.chart.title}"), id="feedback-title")
+        yield Static(
+            literal(f"Feedback · {state.chart.title}{status_note(state)}"), id="feedback-title"
+        )
         yield Static(literal(summary_text(self.grade)), id="feedback-summary")
         yield DataTable(id="feedback-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="feedback-rationale")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Fill the verdict table."""

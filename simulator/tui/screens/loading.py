@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
@@ -13,7 +14,17 @@ from simulator.tui.text import literal
 class LoadingScreen(Screen[None]):
     """Shows what is being prepared; problems are shown literally, never as a traceback."""
 
-    BINDINGS = [("q", "app.quit", "Quit")]
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit", id="loading.quit", tooltip="Leave CodeDesk"),
+        Binding(
+            "ctrl+n",
+            "app.new_session",
+            "New session",
+            id="loading.new_session",
+            tooltip="Choose another pack, mode or trainee",
+        ),
+    ]
+    HELP = "CodeDesk opens (or builds, the first time) the codebook index and checks the pack."
 
     def compose(self) -> ComposeResult:
         """Lay out the status line, the progress bar and the problem area."""
@@ -22,7 +33,7 @@ class LoadingScreen(Screen[None]):
             yield Static(literal("Opening the codebook and the pack…"), id="loading-step")
             yield ProgressBar(total=100, show_eta=False, id="loading-bar")
             yield Static("", id="loading-problems")
-        yield Footer()
+        yield Footer(compact=True)
 
     def show_step(self, step: str, fraction: float) -> None:
         """Show the current step of the build or load."""

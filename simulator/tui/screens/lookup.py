@@ -52,6 +52,7 @@ class LookupScreen(ModalScreen[Hit | None]):
             tooltip="Go to the results",
         ),
     ]
+    HELP = "Search every code set as coders type: words, abbreviations (lap chole, afib), typos, code prefixes. Down goes to the results; Enter adds the highlighted code to the chart."
     DEFAULT_CSS = """
     LookupScreen { align: center middle; }
     #lookup-box { width: 95%; height: 90%; border: round $primary; background: $surface; }
@@ -94,7 +95,7 @@ class LookupScreen(ModalScreen[Hit | None]):
                 literal(f"FY{self.book.icd10cm_year} ICD-10-CM · * = heading, not billable"),
                 id="lookup-status",
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Set up the results table and run the first search."""

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from simulator.shift.session import ChartState, Session
+from simulator.shift.session import ChartState, Session, Status
 from simulator.tui.text import literal
 from simulator.tui.widgets.shiftbar import ShiftBar
 
@@ -21,7 +21,9 @@ SETTING_LABELS = {
     "radiology": "Radiology",
     "ancillary": "Ancillary",
 }
-COLUMNS = ("Account", "Patient", "Type", "Date", "LOS", "Payer", "DNFB", "Pri", "Status", "Std")
+COLUMNS = ("Account", "Patient", "Type", "Date", "LOS", "Payer", "DNFB", "Pri", "Std", "Status")
+HEADERS = {"Patient": "Pt"}
+"""Column headers shortened so the grid fits 80 columns (sort keys keep the long names)."""
 
 
 def sort_value(state: ChartState, column: str, session: Session) -> tuple[object, ...]:
@@ -38,10 +40,40 @@ def sort_value(state: ChartState, column: str, session: Session) -> tuple[object
         "Payer": enc.payer,
         "DNFB": (session.shift_date - when).days,
         "Pri": enc.priority,
-        "Status": state.status.value,
+        "Status": status_cell(state),
         "Std": chart.time_standard_minutes,
     }
     return (values[column], enc.priority, chart.chart_id)
+
+
+PAYER_SHORT = {
+    "Blue Cross Blue Shield": "BCBS",
+    "UnitedHealthcare": "UHC",
+}
+"""Payer names as workqueue grids abbreviate them."""
+
+
+def dates(state: ChartState) -> str:
+    """Admission and discharge dates (inpatient, 11/19-22) or the date of service."""
+    enc = state.chart.encounter
+    if enc.admit_date is not None and enc.discharge_date is not None:
+        end = f"{enc.discharge_date:%d}"
+        if (enc.admit_date.year, enc.admit_date.month) != (
+            enc.discharge_date.year,
+            enc.discharge_date.month,
+        ):
+            end = f"{enc.discharge_date:%m/%d}"
+        return f"{enc.admit_date:%m/%d}-{end}"
+    return f"{enc.service_date:%m/%d}"
+
+
+def status_cell(state: ChartState) -> str:
+    """The status as the grid shows it; a graded done chart carries its accuracy."""
+    if state.status is Status.DONE and state.grade is not None:
+        if not state.grade.graded_codes:
+            return f"done ({state.grade.decision_submitted})"
+        return f"done {state.grade.code_over_code:.0%}"
+    return state.status_label
 
 
 def row_for(state: ChartState, session: Session) -> list[object]:
@@ -50,20 +82,17 @@ def row_for(state: ChartState, session: Session) -> list[object]:
     enc = chart.encounter
     when = enc.discharge_date or enc.service_date
     dnfb = (session.shift_date - when).days
-    status = state.status.value
-    if state.grade is not None:
-        status = f"done {state.grade.code_over_code:.0%}"
     cells = (
         chart.patient.account,
         chart.patient.initials,
         SETTING_LABELS.get(chart.setting.value, chart.setting.value),
-        when.strftime("%m/%d"),
+        dates(state),
         str(enc.los) if enc.los else "-",
-        enc.payer,
+        PAYER_SHORT.get(enc.payer, enc.payer),
         str(dnfb),
         str(enc.priority),
-        status,
         f"{chart.time_standard_minutes:g}m",
+        status_cell(state),
     )
     return [literal(cell) for cell in cells]
 
@@ -95,6 +124,37 @@ class QueueScreen(Screen[None]):
             "slash", "filter", "Filter", id="queue.filter", tooltip="Show only rows with some text"
         ),
         Binding(
+            "i",
+            "app.inbox",
+            "Inbox",
+            id="queue.inbox",
+            tooltip="Read and answer the inbox messages",
+        ),
+        Binding(
+            "f",
+            "app.find_patient",
+            "Find patient",
+            id="queue.find_patient",
+            tooltip="Search the hospital's patients (opening a chart not yours is logged)",
+            show=False,
+        ),
+        Binding(
+            "ctrl+n",
+            "app.new_session",
+            "New session",
+            id="queue.new_session",
+            tooltip="Start a new session: trainee, mode, pack, shift length",
+            show=False,
+        ),
+        Binding(
+            "e",
+            "app.end_shift",
+            "End shift",
+            id="queue.end_shift",
+            tooltip="End the shift and see the summary",
+            show=False,
+        ),
+        Binding(
             "q",
             "app.quit",
             "Quit",
@@ -102,6 +162,12 @@ class QueueScreen(Screen[None]):
             tooltip="Leave CodeDesk (work is saved as you go)",
         ),
     ]
+    HELP = (
+        "Your workqueue: one row a chart (patients shown by initials). Status is new, in "
+        "progress, pended with its reason, query sent, answered (the physician's addendum is in "
+        "the chart) or done. DNFB counts days since discharge or service; Std is the time "
+        "standard. Enter opens the highlighted chart; N opens the most urgent workable one."
+    )
 
     class OpenChart(Message):
         """Asks the app to open a chart."""
@@ -130,20 +196,21 @@ class QueueScreen(Screen[None]):
             id="queue-table", cursor_type="row", zebra_stripes=True
         )
         yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Fill the grid."""
         self.query_one("#queue-filter", Input).display = False
         table = self.query_one(DataTable)
         for name in COLUMNS:
-            table.add_column(name, key=name)
+            table.add_column(HEADERS.get(name, name), key=name)
         self.refresh_rows()
         table.focus()
 
     def on_screen_resume(self) -> None:
-        """Refresh statuses when coming back from a chart."""
+        """Refresh statuses and the shift bar when coming back from a chart."""
         self.refresh_rows()
+        self.query_one(ShiftBar).refresh_now()
 
     def refresh_rows(self) -> None:
         """Redraw every row from the session state."""

@@ -22,6 +22,7 @@ class TabularScreen(ModalScreen[Hit | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Close", id="tabular.close", tooltip="Close the browser")
     ]
+    HELP = "The ICD-10-CM tabular list: chapter, block, category, code. Enter opens a branch; Enter on a billable code adds it to the chart."
     DEFAULT_CSS = """
     TabularScreen { align: center middle; }
     #tabular-box { width: 95%; height: 90%; border: round $primary; background: $surface; }
@@ -43,7 +44,7 @@ class TabularScreen(ModalScreen[Hit | None]):
         with Vertical(id="tabular-box"), Horizontal():
             yield tree
             yield Static("", id="tabular-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Load the chapters (children load when a node is opened)."""
