@@ -177,6 +177,103 @@ class Selection(Strict):
         return [case for i, case in enumerate(eligible) if i in picked]
 
 
+# --- The `assessment:` block of pack.yaml (codedesk assess; docs/ASSESSMENTS.md) -----------
+
+
+class Stratum(Strict):
+    """One draw rule of an assessment: every candidate gets `count` charts among its cases."""
+
+    name: str = Field(default="", max_length=60)
+    """A label for the screener's report, e.g. inpatient (the rule's number when left out)."""
+    count: int = Field(ge=1, le=MAX_CASES)
+    """How many charts every candidate gets from this rule's cases."""
+    settings: list[Setting] = Field(default_factory=list, max_length=6)
+    """Only cases of these settings, e.g. [radiology, ancillary] (empty: any setting)."""
+    topics: list[Slug] = Field(default_factory=list, max_length=100)
+    """Only cases tagged with at least one of these topics (empty: any topic)."""
+    difficulty: tuple[Annotated[int, Field(ge=1, le=5)], Annotated[int, Field(ge=1, le=5)]] = (
+        1,
+        5,
+    )
+    """Lowest and highest difficulty of the cases drawn, e.g. [2, 4]."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Stratum:
+        """Refuse a difficulty range written backwards."""
+        low, high = self.difficulty
+        if low > high:
+            raise ValueError(
+                f"difficulty [{low}, {high}]: the lowest comes first, e.g. [{high}, {low}]"
+            )
+        return self
+
+    def matches(self, case: Case) -> bool:
+        """Return True when a case passes this rule's setting, topic and difficulty filters."""
+        low, high = self.difficulty
+        if not low <= case.difficulty <= high:
+            return False
+        if self.settings and case.setting not in self.settings:
+            return False
+        return not self.topics or bool(set(self.topics) & set(case.topics))
+
+
+class PassMarks(Strict):
+    """The marks a candidate must reach to pass; a mark left out is not a condition."""
+
+    code_over_code: float | None = Field(default=None, gt=0, le=1)
+    """Code-over-code accuracy over every drawn chart, e.g. 0.8 (default: scoring.accuracy_goal)."""
+    record: float | None = Field(default=None, gt=0, le=1)
+    """Share of drawn charts right at record level (every code right, none extra), e.g. 0.5."""
+    principal: float | None = Field(default=None, gt=0, le=1)
+    """Share of charts with the right principal or first-listed diagnosis, e.g. 0.8."""
+    decision: float | None = Field(default=None, gt=0, le=1)
+    """Share of drawn charts with the right decision (code, query, pend or flag), e.g. 0.85."""
+    productivity: float | None = Field(default=None, gt=0, le=5)
+    """Time-standard minutes of the charts finished over the minutes used, e.g. 0.9."""
+    privacy: bool = True
+    """Fail a candidate on any critical or major privacy event (snooping, disclosure, PHI)."""
+
+
+class AssessmentRules(Strict):
+    """How a sealed, timed assessment of this pack is drawn, timed and passed (codedesk assess)."""
+
+    time_limit_minutes: float = Field(default=60, gt=0, le=24 * 60)
+    """The hard time box in minutes; every chart is handed in automatically when it runs out."""
+    charts: int | None = Field(default=None, ge=1, le=MAX_CASES)
+    """How many charts each candidate gets; with strata it must equal their counts added up
+    (default: the strata's total, or every case when there are no strata)."""
+    strata: list[Stratum] = Field(default_factory=list, max_length=50)
+    """Draw rules, each with a count; a case belongs to the first rule it matches and a case no
+    rule matches is never drawn. Empty: one rule holding every case."""
+    pass_marks: PassMarks = PassMarks()
+    """The marks a candidate must reach to pass."""
+
+    @model_validator(mode="after")
+    def _counts(self) -> AssessmentRules:
+        """Require charts to match the strata's counts and every stratum name to be unique."""
+        total = sum(stratum.count for stratum in self.strata)
+        if self.strata and self.charts is not None and self.charts != total:
+            raise ValueError(
+                f"charts is {self.charts}, but the strata's counts add up to {total}: "
+                "make them agree (or leave charts out)"
+            )
+        names = [stratum.name for stratum in self.strata if stratum.name]
+        doubles = sorted({name for name in names if names.count(name) > 1})
+        if doubles:
+            raise ValueError(f"two strata are named {doubles[0]!r}: give each its own name")
+        return self
+
+    @property
+    def chart_count(self) -> int | None:
+        """The number of charts every candidate gets (None: every case of the pack)."""
+        if self.strata:
+            return sum(stratum.count for stratum in self.strata)
+        return self.charts
+
+
+# --- end of the `assessment:` block ---------------------------------------------------------
+
+
 class Pack(Strict):
     """pack.yaml: what the pack is, who wrote it, which code year it teaches, how it is run."""
 
@@ -202,6 +299,8 @@ class Pack(Strict):
     """Credit per verdict and the accuracy and productivity goals."""
     selection: Selection = Selection()
     """Which cases a session draws."""
+    assessment: AssessmentRules | None = None
+    """How a sealed assessment of this pack is drawn, timed and passed (codedesk assess seal)."""
     synthetic: Literal[True] = True
     """Every pack states that its patients are synthetic; real PHI never belongs in a pack."""
 
