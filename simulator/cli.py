@@ -8,8 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simulator import __version__
+from simulator.commands import assess as assess_commands
 from simulator.commands import codebooks, codes, grade, packs, serve
+from simulator.commands import reports as report_commands
 from simulator.commands.common import CliError, load_settings
+from simulator.store.base import StoreError
 
 THEMES = ["codedesk-dark", "codedesk-light", "codedesk-high-contrast"]
 
@@ -33,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     codes.register(sub)
     packs.register(sub)
     grade.register(sub)
+    report_commands.register(sub)
+    assess_commands.register(sub)
     serve.register(sub)
     return parser
 
@@ -61,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"codedesk: {exc}", file=sys.stderr)
         return 2
+    except StoreError as exc:  # the session store (issue 9): one clear line, no traceback
+        print(f"codedesk: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
