@@ -5,9 +5,10 @@ their public ids, so the charts render exactly as the candidate saw them): the s
 every submission as practice mode would. Charts handed in unfinished are graded as they stood;
 charts never touched count as not done (every key line missing, the decision wrong).
 
-A query case's physician answer is sealed, so during the sitting the physician could only
-answer "documentation stands as written". For fairness a query on a query case ends that chart
-here: the answer and anything done on the chart after it are shown in the timeline, not graded.
+A query case's physician answer is sealed, so no answer comes during a sitting: the query is
+that chart's decision. Should a result hold an answer anyway (a result written before answers
+were withheld), the chart still ends at the query: the answer and anything done on the chart
+after it are shown in the timeline, not graded.
 """
 
 from __future__ import annotations

@@ -42,8 +42,9 @@ MASKED_IDENTIFIERS: dict[str, str] = {
 }
 """Identifiers a coder does not need, masked until revealed with a reason (minimum necessary)."""
 
-ANSWER_DELAY_SECONDS: dict[str, float] = {"practice": 30.0, "shift": 600.0, "assessment": 600.0}
-"""How long the physician takes to answer a query, by mode (practice is kept short)."""
+ANSWER_DELAY_SECONDS: dict[str, float] = {"practice": 30.0, "shift": 600.0}
+"""How long the physician takes to answer a query, by mode (practice is kept short); in an
+assessment no answer comes (see Session.due_answers)."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -51,7 +52,7 @@ from simulator.shift.desk import (
     member_id,
     physician_answer,
 )
-from simulator.store.base import Event, Store
+from simulator.store.base import Event, Store, StoreError
 
 
 class Status(StrEnum):
@@ -240,6 +241,10 @@ class Session:
         self.ended_at: datetime | None = None
         """When the session was ended, once it is."""
         self._directory: list[DirectoryEntry] | None = None
+        self.store_failure: StoreError | None = None
+        """The store error that stopped this session taking work, if one did."""
+        self.on_store_failure: Callable[[StoreError], None] | None = None
+        """Called once when a store write fails (the TUI blocks the screen with it)."""
         if not record:
             return
         store.create_session(
@@ -267,7 +272,29 @@ class Session:
     def _log(self, kind: str, payload: dict[str, Any]) -> None:
         """Commit one event for this session (nothing while replaying stored events)."""
         if self._replay_at is None:
-            self.store.append(self.session_id, self.clock.now(), kind, payload)
+            self._write(self.store.append, self.session_id, self.clock.now(), kind, payload)
+
+    def _write(self, method: Callable[..., Any], *args: Any) -> None:
+        """Call a store write; a store failure stops the session taking further work.
+
+        After a failed write the screen may hold an action the store does not: the coder is told
+        it was not saved, nothing more is accepted, and resuming rebuilds exactly what was saved.
+        """
+        if self.store_failure is not None:
+            raise SessionError(
+                f"not saved: the session store failed ({self.store_failure}). Quit and resume "
+                "once it is fixed; everything saved before that is kept."
+            )
+        try:
+            method(*args)
+        except StoreError as exc:
+            self.store_failure = exc
+            if self.on_store_failure is not None:
+                self.on_store_failure(exc)
+            raise SessionError(
+                f"not saved: {exc}. Quit and resume once it is fixed; everything saved before "
+                "this is kept."
+            ) from exc
 
     @classmethod
     def resume(
@@ -316,7 +343,21 @@ class Session:
         if self.current is not None and self.current.opened_at is not None and last is not None:
             self._pause_current(last)
             self.current.opened_at = self.clock.now()
+        self._repair()
         self._log("session_resumed", {"events": len(events)})
+
+    def _repair(self) -> None:
+        """Write what a kill between two commits left out: the charts served, stored grades."""
+        if not self.store.served(self.session_id):
+            self._write(
+                self.store.serve_charts,
+                self.session_id,
+                [(c.chart.chart_id, c.chart.case_id, c.chart.seed) for c in self.charts],
+            )
+        stored = self.store.grades(self.session_id)
+        for state in self.charts:
+            if state.grade is not None and state.chart.chart_id not in stored:
+                self._keep_grade(state)
 
     def _apply(self, kind: str, p: dict[str, Any]) -> None:
         """Apply one stored event."""
@@ -383,6 +424,11 @@ class Session:
         state = self.state(chart_id)
         if state.status is Status.DONE:
             raise SessionError("this chart is already submitted")
+        if state.status is Status.QUERY_SENT and self.mode == "assessment":
+            raise SessionError(
+                "in an assessment the physician's answer is sealed: your query is this chart's "
+                "decision"
+            )
         if state.status is Status.QUERY_SENT:
             raise SessionError(
                 "this chart waits for the physician's answer to your query; it comes back to "
@@ -495,17 +541,25 @@ class Session:
             case=self.pack.case(state.chart.case_id),
             fiscal_year=self.pack.pack.code_year,
         )
-        if self._replay_at is None:
-            from simulator.scoring.report import grade_dict
-
-            self.store.record_grade(
-                self.session_id,
-                state.chart.chart_id,
-                state.chart.case_id,
-                self.clock.now(),
-                grade_dict(result),
-            )
         return result
+
+    def _keep_grade(self, state: ChartState) -> None:
+        """Store a chart's de-identified grade, after the event that produced it is committed.
+
+        A kill between the two leaves the event without its stored grade; resume repairs that.
+        """
+        if state.grade is None or self._replay_at is not None:
+            return
+        from simulator.scoring.report import grade_dict
+
+        self._write(
+            self.store.record_grade,
+            self.session_id,
+            state.chart.chart_id,
+            state.chart.case_id,
+            self.clock.now(),
+            grade_dict(state.grade),
+        )
 
     def _submission(
         self,
@@ -581,6 +635,7 @@ class Session:
                 "seconds": round(state.seconds_worked, 3),
             },
         )
+        self._keep_grade(state)
         return result
 
     def flag(self, chart_id: str, kind: str, document: int | None) -> Grade | None:
@@ -608,6 +663,7 @@ class Session:
         state.status = Status.PENDED
         state.pend_reason = reason
         self._log("chart_pended", {"chart": chart_id, "reason": reason})
+        self._keep_grade(state)
         return state.grade
 
     def release_pend(self, chart_id: str) -> None:
@@ -645,10 +701,17 @@ class Session:
             seconds=ANSWER_DELAY_SECONDS.get(self.mode, 30.0)
         )
         self._log("query_sent", {"chart": chart_id, "text": text.strip(), "options": cleaned})
+        self._keep_grade(state)
         return state.grade
 
     def due_answers(self) -> list[str]:
-        """Return the charts whose physician answer has arrived by now."""
+        """Return the charts whose physician answer has arrived by now.
+
+        None in an assessment: the answers are sealed with the keys, so a query ends its chart
+        (the screener's report grades the query itself).
+        """
+        if self.mode == "assessment":
+            return []
         now = self._now()
         return [
             c.chart.chart_id
@@ -859,7 +922,7 @@ class Session:
         self.ended_at = self._now()
         self._log("session_ended", {"done": self.done_count(), "charts": len(self.charts)})
         if self._replay_at is None:
-            self.store.end_session(self.session_id, self.clock.now())
+            self._write(self.store.end_session, self.session_id, self.clock.now())
 
     def _editable(self, chart_id: str) -> ChartState:
         state = self.state(chart_id)

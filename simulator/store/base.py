@@ -98,6 +98,10 @@ class Store(Protocol):
         """Record the charts a session's queue was given: (chart_id, case_id, seed) each."""
         ...
 
+    def served(self, session_id: str) -> list[tuple[str, str, int]]:
+        """Return the charts a session's queue was given, in queue order."""
+        ...
+
     def end_session(self, session_id: str, at: datetime) -> None:
         """Record that a session has ended (the shift closed or the assessment was submitted)."""
         ...
@@ -364,6 +368,11 @@ class DeferredStore:
     def serve_charts(self, session_id: str, charts: list[tuple[str, str, int]]) -> None:
         """Record the charts a session's queue was given."""
         self._write("serve_charts", session_id, charts)
+
+    def served(self, session_id: str) -> list[tuple[str, str, int]]:
+        """Return the charts a session's queue was given."""
+        result: list[tuple[str, str, int]] = self._read("served", session_id)
+        return result
 
     def end_session(self, session_id: str, at: datetime) -> None:
         """Record the session's end."""

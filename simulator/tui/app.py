@@ -193,6 +193,7 @@ class CodeDeskApp(App[None]):
     @on(Ready)
     def handle_ready(self, message: Ready) -> None:
         self.session = message.session
+        message.session.on_store_failure = self.store_failed
         self.switch_screen(QueueScreen(message.session))
         store = message.session.store
         if isinstance(store, DeferredStore):
@@ -205,12 +206,7 @@ class CodeDeskApp(App[None]):
             return
         error = event.worker.error
         if event.worker.group == "store":
-            self.notify(
-                f"The session store could not be opened: {error}. Nothing will be saved.",
-                title="Store",
-                severity="error",
-                timeout=30,
-            )
+            self.store_failed(error)
             return
         if event.worker.group != "startup":
             return
@@ -238,6 +234,19 @@ class CodeDeskApp(App[None]):
     @on(QueueScreen.OpenChart)
     def handle_open_chart(self, message: QueueScreen.OpenChart) -> None:
         self.open_chart(message.chart_id)
+
+    def store_failed(self, error: BaseException | None) -> None:
+        """The store could not be opened or a write failed: block the work, offer to quit."""
+        from simulator.tui.screens.storefailed import StoreFailedScreen
+
+        self._waiting_open = None
+        session = self.session
+        hint = "codedesk practice --resume"
+        if session is not None and session.mode == "assessment":
+            hint = "the same `codedesk assess take` command"
+        elif session is not None:
+            hint = f"codedesk {session.mode} --resume {session.session_id}"
+        self.push_screen(StoreFailedScreen(str(error), resume_hint=hint))
 
     def open_chart(self, chart_id: str) -> None:
         """Open a chart once the store can record it (a few ms after start at most)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,9 +14,12 @@ from textual.widgets import Static
 from simulator import cli
 from simulator.config import Settings
 from simulator.factory import make_app
-from simulator.shift import FakeClock
+from simulator.shift import FakeClock, Session
+from simulator.store import MemoryStore
+from simulator.store.base import Event, StoreError
 from simulator.store.sql import SqlStore
 from simulator.tui.screens.loading import LoadingScreen
+from simulator.tui.screens.storefailed import StoreFailedScreen
 
 
 def _damaged(settings: Settings) -> tuple[str, str]:
@@ -27,23 +31,67 @@ def _damaged(settings: Settings) -> tuple[str, str]:
 
 
 async def test_damaged_store_is_reported_when_it_is_attached(settings: Settings) -> None:
+    """The store opens after the first frame; when it can't, the work is blocked with the reason."""
     path, digest = _damaged(settings)
     app = make_app(settings, seed=5, clock=FakeClock())
-    shown: list[dict[str, Any]] = []
-    app.notify = lambda message, **kw: shown.append({"message": message, **kw})  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(200):  # the store is opened in a worker after the queue's first frame
             await pilot.pause(0.05)
-            if any(n.get("severity") == "error" for n in shown):
+            if isinstance(app.screen, StoreFailedScreen):
                 break
+        assert isinstance(app.screen, StoreFailedScreen)
         assert not app.store_ready()
-    errors = [n for n in shown if n.get("severity") == "error"]
-    assert len(errors) == 1
-    message = errors[0]["message"]
+        message = str(app.screen.query_one("#storefailed-problem", Static).content)
+        hint = str(app.screen.query_one("#storefailed-detail", Static).content)
+        await pilot.press("escape")  # the problem cannot be dismissed and worked around
+        assert isinstance(app.screen, StoreFailedScreen)
     assert path in message and "not a SQLite database" in message and "backup" in message
     assert "Traceback" not in message
+    assert "codedesk practice --resume s-" in hint
     with open(path, "rb") as handle:
         assert hashlib.sha256(handle.read()).hexdigest() == digest
+
+
+async def test_a_failed_write_blocks_the_work_and_resume_keeps_what_was_saved(
+    settings: Settings,
+) -> None:
+    """A write that fails mid-chart (disk full) is not acknowledged; the screen says so."""
+    store = FlakyStore()
+    app = make_app(settings, seed=5, clock=FakeClock(), store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session is not None and app.session.current is not None
+        chart = app.session.current.chart.chart_id
+        await pilot.press(*"R07.9", "enter")
+        await pilot.pause()
+        store.broken = True
+        await pilot.press(*"R69", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StoreFailedScreen)
+        session = app.session
+        await pilot.press("escape")  # the problem cannot be dismissed and worked around
+        assert isinstance(app.screen, StoreFailedScreen)
+    store.broken = False
+    codes = [e.payload["code"] for e in store.events(session.session_id) if e.kind == "code_added"]
+    assert codes == ["R07.9"]
+    resumed = Session.resume(session.pack, session.book, FakeClock(), store, session.session_id)
+    assert [line.code for line in resumed.state(chart).diagnoses] == ["R07.9"]
+
+
+class FlakyStore(MemoryStore):
+    """A memory store whose event writes fail once `broken` is set, like a full disk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken = False
+
+    def append(self, session_id: str, at: datetime, kind: str, payload: dict[str, Any]) -> Event:
+        if self.broken:
+            raise StoreError("disk full", location="/data/x.sqlite3", advice="free some space")
+        return super().append(session_id, at, kind, payload)
 
 
 async def test_damaged_store_is_reported_when_resuming(settings: Settings) -> None:

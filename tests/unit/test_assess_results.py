@@ -30,6 +30,7 @@ from simulator.config import Settings
 from simulator.packs import LoadedPack, load_pack
 from simulator.shift import FakeClock, Session
 from simulator.shift.clock import SystemClock
+from simulator.shift.session import SessionError
 from simulator.store import MemoryStore
 from simulator.store.base import Store
 
@@ -416,12 +417,10 @@ def test_a_query_ends_a_query_chart_because_the_answer_is_sealed(
                 "Clinically undetermined",
             ],
         )
-        clock.advance(601)
-        for due in session.due_answers():
-            session.receive_answer(due)  # the public pack can only say "stands as written"
-        session.open_chart(chart_id)
-        session.add_code(chart_id, "diagnoses", "E11.10:Y")
-        session.submit(chart_id)
+        clock.advance(3600)
+        assert session.due_answers() == []  # the answers are sealed with the keys
+        with pytest.raises(SessionError, match="answer is sealed"):
+            session.open_chart(chart_id)
 
     out = tmp_path / "q.cdresult"
     sit(sealed, "C-0090", book, cache_dir, out, query_then_code)
@@ -433,7 +432,6 @@ def test_a_query_ends_a_query_chart_because_the_answer_is_sealed(
     )
     assert chart.outcome == "query sent"
     assert chart.grade.decision_correct and chart.grade.query is not None
-    assert any("physician's answer is sealed" in note for note in chart.notes)
     kinds = [entry.kind for entry in chart.timeline]
     assert kinds[:2] == ["chart_opened", "query_sent"]
-    assert "query_answered" in kinds and "chart_submitted" in kinds  # shown, not graded
+    assert "query_answered" not in kinds and "chart_submitted" not in kinds
