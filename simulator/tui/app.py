@@ -29,6 +29,7 @@ from simulator.packs.errors import PackError
 from simulator.packs.loaded import LoadedPack
 from simulator.shift.clock import Clock
 from simulator.shift.session import Session, SessionError
+from simulator.shift.unfinished import RESUMABLE_MODES, Unfinished, find_unfinished
 from simulator.store.base import DeferredStore, Store
 from simulator.tui.commands import ActionsProvider, CodeLookupProvider
 from simulator.tui.screens.loading import LoadingScreen
@@ -86,6 +87,15 @@ class CodeDeskApp(App[None]):
 
     class StoreAttached(Message):
         """The session store is open; user actions are saved as they happen."""
+
+    @dataclass
+    class ResumeOffer(Message):
+        """The store holds a session this trainee left unfinished on this pack."""
+
+        deferred: DeferredStore
+        """Holds the new session's events until the trainee answers."""
+        real: Store
+        unfinished: Unfinished
 
     @dataclass
     class Ready(Message):
@@ -156,13 +166,77 @@ class CodeDeskApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def attach_store(self, deferred: DeferredStore) -> None:
-        """Open the SQL store after the queue is on screen and hand it the held events."""
+        """Open the SQL store after the queue is on screen and hand it the held events.
+
+        If the trainee left a session unfinished on this pack, ask first (ResumeOffer): the
+        new session is only written once they choose to start afresh.
+        """
         from simulator.store.sql import SqlStore
 
         real = SqlStore(self.settings.effective_database_url)
-        deferred.attach(real)
         self._sql_store = real
+        session = self.session
+        if session is not None and session.mode in RESUMABLE_MODES:
+            found = find_unfinished(
+                real, session.trainee, session.pack.pack.id, exclude=session.session_id
+            )
+            if found is not None:
+                self.post_message(self.ResumeOffer(deferred, real, found))
+                return
+        deferred.attach(real)
         self.post_message(self.StoreAttached())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def attach_held(self, deferred: DeferredStore, real: Store) -> None:
+        """Start afresh: write the new session's held events to the store."""
+        deferred.attach(real)
+        self.post_message(self.StoreAttached())
+
+    @on(ResumeOffer)
+    def handle_resume_offer(self, message: ResumeOffer) -> None:
+        from simulator.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._waiting_open = None
+                self.resume_unfinished(
+                    message.deferred, message.real, message.unfinished.session_id
+                )
+            else:
+                self.attach_held(message.deferred, message.real)
+
+        self.push_screen(
+            ConfirmScreen(
+                "Resume your unfinished session?",
+                message.unfinished.describe(),
+                yes="resume it",
+                no="start a new session",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def resume_unfinished(self, deferred: DeferredStore, store: Store, session_id: str) -> None:
+        """Rebuild the unfinished session from the store and put its queue on screen.
+
+        If it cannot be rebuilt, say why and carry on with the new session instead.
+        """
+        current = self.session
+        assert current is not None
+        try:
+            session = Session.resume(current.pack, current.book, self.clock, store, session_id)
+        except SessionError as error:
+            self.call_from_thread(
+                self.notify,
+                f"Session {session_id} could not be resumed: {error}. A new session has started.",
+                title="Not resumed",
+                severity="error",
+                markup=False,
+            )
+            deferred.attach(store)
+            self.post_message(self.StoreAttached())
+            return
+        self.post_message(self.Ready(session))
 
     def _resume(self, loaded: LoadedPack, book: Codebook) -> Session:
         """Rebuild the session named in settings from the store (in the start-up worker)."""
@@ -198,6 +272,8 @@ class CodeDeskApp(App[None]):
         store = message.session.store
         if isinstance(store, DeferredStore):
             self.call_after_refresh(self.attach_store, store)
+        elif message.session.current is not None:  # resumed with a chart open: open it again
+            self.call_after_refresh(self.open_chart, message.session.current.chart.chart_id)
         self.start_timebox(message.session)  # assessment hook (simulator/tui/timebox.py)
 
     @on(Worker.StateChanged)

@@ -21,19 +21,20 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
     DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen")
 
-    def __init__(self, title: str, detail: str, yes: str = "go ahead") -> None:
-        """Ask title, explained by detail; yes names what Enter does."""
+    def __init__(self, title: str, detail: str, yes: str = "go ahead", no: str = "go back") -> None:
+        """Ask title, explained by detail; yes names what Enter does, no what Escape does."""
         super().__init__()
         self.title_text = title
         self.detail = detail
         self.yes = yes
+        self.no = no
 
     def compose(self) -> ComposeResult:
         """The question, why it matters and the two keys."""
         with Vertical(id="confirm-box"):
             yield Static(literal(self.title_text), classes="modal-title")
             yield Static(literal(self.detail), id="confirm-detail")
-            yield Static(literal(f"Enter: {self.yes} · Esc: go back"), classes="modal-hint")
+            yield Static(literal(f"Enter: {self.yes} · Esc: {self.no}"), classes="modal-hint")
 
     def action_answer(self, answer: bool) -> None:
         """Close with the answer."""
