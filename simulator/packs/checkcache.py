@@ -20,7 +20,7 @@ from simulator import __version__
 
 if TYPE_CHECKING:
     from simulator.codebook.index import Codebook
-    from simulator.packs.loader import LoadedPack
+    from simulator.packs.loaded import LoadedPack
 
 _MODELS = Path(__file__).with_name("models.py")
 
@@ -66,7 +66,7 @@ def remember_checked(cache_dir: Path, digest: str, loaded: LoadedPack | None = N
 
 def _compiled(cache_dir: Path, digest: str, root: Path) -> LoadedPack | None:
     """Return the compiled copy of a checked pack, or None when there is none or it is unusable."""
-    from simulator.packs.loader import LoadedPack
+    from simulator.packs.loaded import LoadedPack
 
     try:
         found = pickle.loads(_marker(cache_dir, digest).read_bytes())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from simulator.charts.template import CHART_FIELDS, PLACEHOLDER, substitute
 from simulator.codebook.index import Codebook
@@ -11,7 +12,9 @@ from simulator.codebook.validate import SYSTEM_NAMES, validate
 from simulator.packs.errors import Problem
 from simulator.packs.excludes import excludes1_conflicts
 from simulator.packs.models import Case, KeyLine, Setting
-from simulator.packs.yamlsrc import Located
+
+if TYPE_CHECKING:
+    from simulator.packs.yamlsrc import Located
 
 Path = tuple[str | int, ...]
 Variant = dict[str, str]

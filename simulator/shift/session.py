@@ -14,26 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.charts.render import DATE_FORMAT, Chart, render, render_line
 from simulator.charts.template import substitute
 from simulator.codebook.index import Codebook
 from simulator.codebook.validate import Validation, validate
-from simulator.packs.loader import LoadedPack
+from simulator.packs.loaded import LoadedPack
 from simulator.packs.models import Setting
 from simulator.scoring import (
     CREDITS,
     Grade,
     PrivacyEvent,
-    ShiftSummary,
     Submission,
     SubmittedFlag,
     SubmittedLine,
     Timings,
     WrittenQuery,
-    grade,
-    summarize,
 )
 from simulator.scoring.privacy import INBOX_WORDS, judge_events
 from simulator.shift.clock import Clock
@@ -53,6 +50,9 @@ from simulator.shift.desk import (
     physician_answer,
 )
 from simulator.store.base import Event, Store, StoreError
+
+if TYPE_CHECKING:
+    from simulator.scoring.summary import ShiftSummary
 
 
 class Status(StrEnum):
@@ -533,6 +533,8 @@ class Session:
         """Grade a submission (not in assessment mode) and keep the de-identified grade."""
         if not self.grading:
             return None
+        from simulator.scoring.grader import grade  # the grader loads on the first submit
+
         result = grade(
             state.chart,
             submission,
@@ -994,6 +996,8 @@ class Session:
         """The end-of-shift summary over the graded charts (None in assessment mode)."""
         if not self.grading:
             return None
+        from simulator.scoring.summary import summarize
+
         pack = self.pack.pack
         return summarize(
             [c.grade for c in self.charts if c.grade is not None],
