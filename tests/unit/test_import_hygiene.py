@@ -56,3 +56,42 @@ def test_check_catches_a_core_module_that_imports_textual(tmp_path: Path) -> Non
     bad = tmp_path / "badcore.py"
     bad.write_text("import textual.widgets\n")
     assert "badcore" in ui_modules_loaded(["badcore"], tmp_path)
+
+
+STARTUP = [
+    "simulator.config",
+    "simulator.factory",
+    "simulator.tui.app",
+    "simulator.packs.checkcache",
+]
+"""What `codedesk` imports before the first frame of the queue."""
+
+NOT_AT_STARTUP = (
+    "yaml",
+    "simple_icd_10_cm",
+    "simulator.scoring.grader",
+    "simulator.scoring.summary",
+    "simulator.codebook.grouper",
+    "simulator.packs.loader",
+    "sqlalchemy",
+)
+"""Slow modules only a later step needs (grading, pack loading, the SQL store in a worker)."""
+
+
+def test_startup_leaves_slow_modules_for_later() -> None:
+    script = textwrap.dedent(
+        """
+        import importlib, json, sys
+        for name in json.loads(sys.argv[1]):
+            importlib.import_module(name)
+        print(json.dumps(sorted(sys.modules)))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(STARTUP)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    loaded = set(json.loads(out))
+    assert sorted(m for m in NOT_AT_STARTUP if m in loaded) == []
