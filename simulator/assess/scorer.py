@@ -335,7 +335,10 @@ def score_log(
         reason = str(handed.payload.get("reason", ""))
     elif ended is not None:
         reason = "session ended"
-    per_chart, sitting = timelines(log.events, start, hesitation)
+    from simulator.reports.deid import Redactor, chart_identifiers
+
+    known = {value for c in session.charts for value in chart_identifiers(c.chart)}
+    per_chart, sitting = timelines(log.events, start, hesitation, Redactor(known).typed)
     credits = pack.pack.scoring.credit_table({v.value: c for v, c in CREDITS.items()})
     charts: list[ChartReport] = []
     for state in session.charts:

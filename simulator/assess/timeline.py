@@ -1,11 +1,12 @@
 """The replay timeline of a sitting: each event in plain words, and the pauses between them.
 
-Patient data never appears: a query's text is summarized, not repeated.
+Patient data never appears: a query's text is summarized, not repeated, and what was typed in a
+search is shown with any patient identifier of the sitting's charts redacted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -77,6 +78,13 @@ def describe(event: Event) -> str:
         return f"searched the patient index ({p.get('results', '?')} found)"
     if kind == "inbox_answered":
         return f"answered inbox message {p.get('message', '?')}: {p.get('answer', '?')}"
+    if kind == "code_looked_up":
+        picked = f", took {p['picked']}" if p.get("picked") else ", took nothing"
+        return f'looked up "{p.get("query", "")}" ({p.get("results", "?")} results{picked})'
+    if kind == "chart_searched":
+        return f'found "{p.get("text", "")}" in the chart ({p.get("hits", "?")} hits)'
+    if kind == "document_viewed":
+        return f"read document {p.get('document', '?')}"
     if kind == "screen_locked":
         return "screen locked (idle)"
     if kind == "screen_unlocked":
@@ -94,9 +102,16 @@ def describe(event: Event) -> str:
 
 
 def timelines(
-    events: Sequence[Event], start: datetime, hesitation: float
+    events: Sequence[Event],
+    start: datetime,
+    hesitation: float,
+    redact: Callable[[str], str] = str,
 ) -> tuple[dict[str, list[TimelineEntry]], list[TimelineEntry]]:
-    """Split the events into one timeline per chart (with gaps) and the sitting's own events."""
+    """Split the events into one timeline per chart (with gaps) and the sitting's own events.
+
+    Every description passes through `redact`: what a candidate typed in a search could be a
+    patient's name or number.
+    """
     charts: dict[str, list[TimelineEntry]] = {}
     sitting: list[TimelineEntry] = []
     last: dict[str, Event] = {}
@@ -104,7 +119,7 @@ def timelines(
         seconds = (event.at - start).total_seconds()
         chart = event.payload.get("chart")
         if event.kind == "unassigned_chart_opened" or not isinstance(chart, str):
-            sitting.append(TimelineEntry(seconds, event.seq, event.kind, describe(event)))
+            sitting.append(TimelineEntry(seconds, event.seq, event.kind, redact(describe(event))))
             continue
         gap = None
         before = last.get(chart)
@@ -115,7 +130,7 @@ def timelines(
                 seconds,
                 event.seq,
                 event.kind,
-                describe(event),
+                redact(describe(event)),
                 gap,
                 gap is not None and gap > hesitation,
             )

@@ -188,6 +188,13 @@ class Redactor:
         """
         return self._cached(value, free=True)
 
+    def typed(self, value: str) -> str:
+        """Return text a person typed into a search: identifiers matched whatever their case.
+
+        Unlike `free`, quoted passages stay: the quotes are the report's own, around the search.
+        """
+        return self._shapes(value, self._folded)
+
     def _cached(self, value: str, *, free: bool) -> str:
         """Redact a string once; reports repeat the same rationales and notes many times."""
         found = self._memo.get((value, free))

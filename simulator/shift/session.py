@@ -55,6 +55,15 @@ if TYPE_CHECKING:
     from simulator.scoring.summary import ShiftSummary
 
 
+TYPED_LIMIT = 80
+"""Characters of typed search text kept in an event (enough for any real lookup)."""
+
+
+def clip(text: str) -> str:
+    """Typed search text as recorded: spaces collapsed, at most TYPED_LIMIT characters."""
+    return " ".join(text.split())[:TYPED_LIMIT]
+
+
 class Status(StrEnum):
     """Where a chart stands in the workqueue."""
 
@@ -405,6 +414,10 @@ class Session:
             if state.chart.chart_id == chart_id:
                 return state
         raise SessionError(f"no chart {chart_id!r} in this queue")
+
+    def queued(self, chart_id: str) -> bool:
+        """True when the chart is in this session's queue."""
+        return any(state.chart.chart_id == chart_id for state in self.charts)
 
     def next_chart(self) -> ChartState | None:
         """Return the highest-priority workable chart (oldest discharge first on ties).
@@ -775,6 +788,35 @@ class Session:
             "identifier_revealed", {"chart": chart_id, "identifier": identifier, "reason": reason}
         )
         return identifiers(state.chart)[identifier]
+
+    def note_lookup(self, chart_id: str, query: str, results: int, picked: str | None) -> None:
+        """Record a codebook lookup made on a chart: what was typed and the code taken from it.
+
+        The workqueue records one per lookup that was used or left (not one per keystroke), so
+        the assessment replay shows what a candidate searched for. Charts opened from the
+        patient search (not in the queue) are recorded once, as that privacy event, not here.
+        """
+        if not self.queued(chart_id):
+            return
+        self._log(
+            "code_looked_up",
+            {"chart": chart_id, "query": clip(query), "results": results, "picked": picked},
+        )
+
+    def note_find(self, chart_id: str, text: str, hits: int) -> None:
+        """Record a find-in-chart search (the words looked for and how often they were found)."""
+        if not self.queued(chart_id):
+            return
+        self._log("chart_searched", {"chart": chart_id, "text": clip(text), "hits": hits})
+
+    def note_document(self, chart_id: str, document: int) -> None:
+        """Record that a document of the chart (counting from 1) was shown in the viewer."""
+        if not self.queued(chart_id):
+            return
+        state = self.state(chart_id)
+        if not 1 <= document <= len(state.chart.documents):
+            raise SessionError(f"the chart has documents 1 to {len(state.chart.documents)}")
+        self._log("document_viewed", {"chart": chart_id, "document": document})
 
     def directory(self) -> list[DirectoryEntry]:
         """Every encounter the hospital's patient search can find: the queue and many others."""

@@ -435,3 +435,50 @@ def test_a_query_ends_a_query_chart_because_the_answer_is_sealed(
     kinds = [entry.kind for entry in chart.timeline]
     assert kinds[:2] == ["chart_opened", "query_sent"]
     assert "query_answered" not in kinds and "chart_submitted" not in kinds
+
+
+def searcher(session: Session, clock: FakeClock) -> None:
+    """One chart read and searched: a document switch, a find, two lookups (one a patient's)."""
+    state = next(c for c in session.charts if len(c.chart.documents) > 1)
+    chart_id, patient = state.chart.chart_id, state.chart.patient
+    session.open_chart(chart_id)
+    clock.advance(5)
+    session.note_document(chart_id, 2)
+    session.note_find(chart_id, "troponin", 3)
+    session.note_find(chart_id, patient.last_name.lower(), 1)  # a patient's name, typed
+    clock.advance(5)
+    session.note_lookup(chart_id, "chf   acute", 12, "I50.21")
+    session.note_lookup(chart_id, f"mrn {patient.mrn}", 0, None)
+    session.add_code(chart_id, "diagnoses", "I50.21")
+
+
+def test_the_replay_shows_what_was_read_and_searched_without_patient_identifiers(
+    sealed: SealedAssessment,
+    book: Codebook,
+    cache_dir: Path,
+    tmp_path: Path,
+    passphrase_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CODEDESK_CACHE_DIR", str(cache_dir))
+    result = tmp_path / "searcher.cdresult"
+    _, session, store = sit(sealed, "C-0050", book, cache_dir, result, searcher)
+    kinds = [e.kind for e in store.events(session.session_id)]
+    assert kinds[1:6] == [
+        "chart_opened", "document_viewed", "chart_searched", "chart_searched", "code_looked_up"
+    ]  # fmt: skip
+    report = tmp_path / "report.json"
+    assert score_cli([result], sealed, passphrase_file, report) == 0
+    text = report.read_text()
+    (candidate,) = json.loads(text)["candidates"]
+    chart = next(c for c in candidate["charts"] if c["timeline"])
+    said = [e["text"] for e in chart["timeline"]]
+    assert said[1:6] == [
+        "read document 2",
+        'found "troponin" in the chart (3 hits)',
+        'found "[redacted]" in the chart (1 hits)',
+        'looked up "chf acute" (12 results, took I50.21)',
+        'looked up "mrn [redacted]" (0 results, took nothing)',
+    ]
+    patient = next(c for c in session.charts if len(c.chart.documents) > 1).chart.patient
+    assert patient.mrn not in text and patient.last_name not in text

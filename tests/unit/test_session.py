@@ -196,3 +196,21 @@ def test_end_closes_once(session: Session) -> None:
     session.end()
     kinds = [e.kind for e in session.store.events(session.session_id)]
     assert kinds.count("session_ended") == 1 and session.ended_at is not None
+
+
+def test_reading_and_searching_are_recorded_per_chart_in_the_queue(session: Session) -> None:
+    state = next(c for c in session.charts if len(c.chart.documents) > 1)
+    chart_id = state.chart.chart_id
+    session.note_document(chart_id, 2)
+    session.note_find(chart_id, "  chest\n pain ", 2)
+    session.note_lookup(chart_id, "x" * 200, 0, None)
+    with pytest.raises(SessionError, match="documents 1 to"):
+        session.note_document(chart_id, len(state.chart.documents) + 1)
+    outside = session.directory()[-1].chart.chart_id  # a chart found by the patient search
+    session.note_find(outside, "pain", 1)  # not in the queue: recorded elsewhere, not here
+    events = session.store.events(session.session_id)
+    assert [(e.kind, e.payload) for e in events[1:]] == [
+        ("document_viewed", {"chart": chart_id, "document": 2}),
+        ("chart_searched", {"chart": chart_id, "text": "chest pain", "hits": 2}),
+        ("code_looked_up", {"chart": chart_id, "query": "x" * 80, "results": 0, "picked": None}),
+    ]
