@@ -122,6 +122,10 @@ class Frames:
         self._waiting: tuple[Callable[[], bool], asyncio.Future[float]] | None = None
         self.collections: list[float] = []
         """Seconds spent in each full collection that ran during a timed press."""
+        self.phase = ""
+        """Diagnostics only: the part of the run the presses belong to (open, lookup...)."""
+        self.phases: list[str] = []
+        """The phase of each entry of collections."""
         self._collecting = 0.0
         display = app._display
 
@@ -144,6 +148,7 @@ class Frames:
             self._collecting = time.perf_counter()
         elif self._waiting is not None:
             self.collections.append(time.perf_counter() - self._collecting)
+            self.phases.append(self.phase)
 
     async def press(self, key: str, ready: Callable[[], bool], timeout: float = 10.0) -> float:
         """Press key; return seconds until a frame is drawn with ready() true."""
@@ -237,7 +242,7 @@ async def bare_figures(runs: int) -> dict[str, list[float]]:
     return found
 
 
-async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list[float]]:
+async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list[Any]]:
     """Time the four CodeDesk actions, runs times each (after one untimed round); also list
     the full garbage collections that ran during any press (under "collections")."""
     from simulator.config import Settings
@@ -250,7 +255,7 @@ async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list
 
     settings = Settings(pack=pack, cache_dir=cache, data_dir=cache / "data")
     app = make_app(settings, seed=7, clock=FakeClock(), store=MemoryStore())
-    found: dict[str, list[float]] = {"open": [], "document": [], "lookup": [], "add": []}
+    found: dict[str, list[Any]] = {"open": [], "document": [], "lookup": [], "add": []}
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(600):  # the start-up worker loads the pack, then the queue shows
             await pilot.pause(0.05)
@@ -270,6 +275,7 @@ async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list
             return app.screen is queue
 
         # Open a chart: Enter on successive rows of the queue; Escape goes back (untimed).
+        frames.phase = "open"
         for run in range(runs + 1):
             row = run % table.row_count
             if table.cursor_row != row:
@@ -294,6 +300,7 @@ async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list
         doc_list = chart.query_one("#doc-list", OptionList)
 
         # Switch documents: Down (then Up from the last one) in the document list.
+        frames.phase = "document"
         if documents > 1:
             await frames.press("ctrl+o", lambda: doc_list.has_focus)
             if doc_list.highlighted is None:
@@ -315,6 +322,7 @@ async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list
                     found["document"].append(took)
 
         # Lookup keystrokes: Ctrl+L, then the words one character at a time.
+        frames.phase = "lookup"
         await frames.press("ctrl+l", lambda: isinstance(app.screen, LookupScreen))
         lookup = app.screen
         assert isinstance(lookup, LookupScreen)
@@ -343,6 +351,7 @@ async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list
         await frames.press("escape", lambda: app.screen is chart)
 
         # Add a code: type it (untimed), then Enter until its line is in the table.
+        frames.phase = "add"
         dx_input = chart.query_one("#dx-input", Input)
         dx_table = chart.query_one("#dx-table", DataTable)
         await frames.press("ctrl+d", lambda: dx_input.has_focus)
@@ -366,6 +375,9 @@ async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list
                 await frames.press("delete", equals(lambda: dx_table.row_count, rows))
             await frames.press("ctrl+d", lambda: dx_input.has_focus)
         found["collections"] = frames.collections
+        found["collection phases"] = frames.phases
+        gc.collect()
+        found["tracked"] = [len(gc.get_objects()), gc.get_freeze_count()]
     return found
 
 
@@ -434,6 +446,18 @@ def main() -> None:
             f"median {statistics.median(collections) * 1000:.0f} ms, "
             f"longest {max(collections) * 1000:.0f} ms"
         )
+        phases: dict[str, int] = {}
+        for phase in codedesk["collection phases"]:
+            phases[phase] = phases.get(phase, 0) + 1
+        print(
+            "  by part of the run (any press, timed or not): "
+            + ", ".join(f"{phase} {count}" for phase, count in phases.items())
+        )
+    tracked, frozen = codedesk["tracked"]
+    print(
+        f"gc-tracked objects at the end of the CodeDesk run: {tracked} "
+        f"(and {frozen} frozen, which collections skip)"
+    )
     print(
         "for reference, Pilot's own press() + pause() for the bare Static update take "
         f"{ms(bare['pilot'], 50):.0f} ms (p50): its idle detection sleeps in 20 ms steps"

@@ -337,7 +337,7 @@ class CodeDeskApp(App[None]):
         except SessionError as exc:
             self.notify(str(exc), title="Chart", severity="warning", markup=False)
             return
-        self.push_screen(ChartScreen(self.session, state))
+        self.push_screen(ChartScreen.for_chart(self, self.session, state))
 
     def on_chart_screen_submitted(self, message: ChartScreen.Submitted) -> None:
         """Show feedback (practice) or go on to the next chart (shift, assessment)."""

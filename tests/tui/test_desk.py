@@ -135,12 +135,13 @@ async def test_a_shift_auto_loads_and_ends_with_a_summary(settings: Settings) ->
         await pilot.pause()
         first = app.screen
         assert isinstance(first, ChartScreen)
+        pended = first.state
         await pilot.press("f7", "enter")  # pend: missing documentation
         await pilot.pause()
         second = app.screen
-        assert isinstance(second, ChartScreen) and second.state is not first.state
+        assert isinstance(second, ChartScreen) and second.state is not pended
         assert not app.query(FeedbackScreen)
-        assert first.state.status is Status.PENDED
+        assert pended.status is Status.PENDED
         await pilot.press("escape")
         await pilot.pause()
         clock = app.clock
@@ -180,10 +181,11 @@ async def test_assessment_mode_shows_no_grade(settings: Settings) -> None:
         await pilot.pause()
         first = app.screen
         assert isinstance(first, ChartScreen)
+        submitted = first.state
         await pilot.press(*"I13.0:Y", "enter", "ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, ChartScreen) and app.screen is not first
-        assert first.state.status is Status.DONE and first.state.grade is None
+        assert isinstance(app.screen, ChartScreen) and app.screen.state is not submitted
+        assert submitted.status is Status.DONE and submitted.grade is None
         assert "accuracy" not in text_of(app.screen.query_one("ShiftBar", Static))
 
 

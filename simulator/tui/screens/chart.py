@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import on, work
-from textual.app import ComposeResult
+from textual import events, on, work
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextArea
+from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import Selection
 
@@ -20,7 +21,11 @@ from simulator.shift.encoder import EncoderView, encoder_view
 from simulator.shift.session import ChartState, CodedLine, Session, SessionError, Status
 from simulator.tui.masking import identifier_line, mask
 from simulator.tui.text import clean, literal, reflow
+from simulator.tui.widgets.breakpoints import preset_breakpoints
+from simulator.tui.widgets.longlived import freeze_long_lived
+from simulator.tui.widgets.release import KeyFooter, release_screen
 from simulator.tui.widgets.shiftbar import ShiftBar
+from simulator.tui.widgets.table import Table, cell
 
 
 def find_all(text: str, query: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -41,7 +46,7 @@ def find_all(text: str, query: str) -> list[tuple[tuple[int, int], tuple[int, in
 def verdict_cell(line: CodedLine) -> object:
     """Mark a line with a word and a symbol, not colour alone."""
     if line.validation.ok:
-        return literal("✓ valid")
+        return cell("✓ valid")
     return literal(f"✗ {line.validation.verdict.value}", "bold")
 
 
@@ -226,6 +231,67 @@ class ChartScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.state = state
+        self._styled_at: int | None = None
+        """The app's CSS update count when the widgets were styled (see on_screen_resume)."""
+        self._widgets: list[DOMNode] = []
+
+    SCREEN_NAME = "chart"
+    """The name the app's chart screen is installed under (see for_chart)."""
+
+    @classmethod
+    def for_chart(cls, app: App[object], session: Session, state: ChartState) -> ChartScreen:
+        """The app's chart screen, showing state.
+
+        Made and installed once a session, then loaded with each chart opened: opening a chart
+        updates these widgets instead of composing, styling and laying out ~40 new ones (and
+        leaving the old ones to the garbage collector). A fresh, uninstalled screen is made if
+        the installed one is on the screen stack (it is not reloaded under the trainee).
+        """
+        name = cls.SCREEN_NAME
+        installed = app.get_screen(name) if app.is_screen_installed(name) else None
+        if installed is not None and installed in app.screen_stack:
+            return cls(session, state)
+        if isinstance(installed, cls) and installed.session is session and installed.is_mounted:
+            installed.load(state)
+            return installed
+        if installed is not None:  # another session's (or never shown): replace it
+            app.uninstall_screen(name)
+            if installed.is_mounted:
+                installed.remove()
+        screen = cls(session, state)
+        app.install_screen(screen, name)
+        return screen
+
+    def load(self, state: ChartState) -> None:
+        """Show another chart of the session, as a new chart screen shows it."""
+        self.state = state
+        preset_breakpoints(self, update=True)
+        self.query_one("#chart-header", Static).update(literal(self._header()))
+        self._refresh_header()
+        documents = self.query_one("#doc-list", OptionList)
+        documents.clear_options()
+        documents.add_options(self._document_options())
+        documents.action_first()  # as a new OptionList highlights its first option
+        viewer = self.query_one("#doc-viewer", TextArea)
+        viewer.load_text(self._document_text(0))
+        viewer.scroll_home(animate=False)
+        find = self.query_one("#find-input", Input)
+        find.value = ""
+        find.display = False
+        status = self.query_one("#find-status", Static)
+        status.update("")
+        status.display = False
+        self.matches = []
+        self.match_index = -1
+        dx_input = self.query_one("#dx-input", Input)
+        dx_input.value = ""
+        dx_input.placeholder = self._dx_hint()
+        self.query_one("#px-input", Input).value = ""
+        self._message("")
+        self.query_one("#encoder", Static).update("")
+        self._refresh_tables()
+        self.query_one(ShiftBar).refresh_now()
+        dx_input.focus()
 
     @property
     def chart_id(self) -> str:
@@ -234,33 +300,18 @@ class ChartScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Three panes under the shift bar."""
-        chart = self.state.chart
+        preset_breakpoints(self)
+        self._styled_at = self.app._css_update_count  # the widgets are styled as they mount
         bar = ShiftBar()
         bar.session = self.session
         yield bar
-        header = (
-            f"{chart.title} · {chart.setting.value} · {chart.claim_type.value} · "
-            f"acct {chart.patient.account} · standard {chart.time_standard_minutes:g} min"
-        )
-        yield Static(literal(header), id="chart-header")
+        yield Static(literal(self._header()), id="chart-header")
         yield Static(literal(self._identifiers()), id="chart-identifiers")
         yield Static(literal(self._banner()), id="chart-banner")
         with Horizontal(id="chart-body"):
             with Vertical(id="doc-pane"):
                 yield Static("Documents", classes="pane-title")
-                yield OptionList(
-                    *[
-                        Option(
-                            literal(
-                                f"{d.index + 1}. {d.type}\n{d.date:%m/%d} "
-                                f"{'signed' if d.signed else 'UNSIGNED'}"
-                            ),
-                            id=str(d.index),
-                        )
-                        for d in chart.documents
-                    ],
-                    id="doc-list",
-                )
+                yield OptionList(*self._document_options(), id="doc-list")
             with Vertical(id="viewer-pane"):
                 yield Input(placeholder="find in chart (Enter: next, F3/Shift+F3)", id="find-input")
                 yield Static("", id="find-status")
@@ -275,17 +326,39 @@ class ChartScreen(Screen[None]):
                 yield viewer
             with Vertical(id="code-pane"):
                 yield Static("Diagnoses (ICD-10-CM)", classes="pane-title")
-                hint = "e.g. E11.65" + (
-                    " or I50.23:Y" if chart.setting.value == "inpatient" else ""
-                )
-                yield Input(placeholder=hint, id="dx-input")
-                yield DataTable(id="dx-table", cursor_type="row", show_header=False, cell_padding=0)
+                yield Input(placeholder=self._dx_hint(), id="dx-input")
+                yield Table(id="dx-table", cursor_type="row", show_header=False, cell_padding=0)
                 yield Static("Procedures (CPT/HCPCS/PCS)", classes="pane-title")
                 yield Input(placeholder="e.g. 99283, 12002-59, J1100 x2", id="px-input")
-                yield DataTable(id="px-table", cursor_type="row", show_header=False, cell_padding=0)
+                yield Table(id="px-table", cursor_type="row", show_header=False, cell_padding=0)
                 yield Static("", id="code-message")
                 yield Static("", id="encoder")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
+
+    def _header(self) -> str:
+        """The chart line of the header."""
+        chart = self.state.chart
+        return (
+            f"{chart.title} · {chart.setting.value} · {chart.claim_type.value} · "
+            f"acct {chart.patient.account} · standard {chart.time_standard_minutes:g} min"
+        )
+
+    def _document_options(self) -> list[Option]:
+        """One option a document: number, type, date, signed or not."""
+        return [
+            Option(
+                literal(
+                    f"{d.index + 1}. {d.type}\n{d.date:%m/%d} {'signed' if d.signed else 'UNSIGNED'}"
+                ),
+                id=str(d.index),
+            )
+            for d in self.state.chart.documents
+        ]
+
+    def _dx_hint(self) -> str:
+        """The placeholder of the diagnosis entry (inpatient charts take a POA)."""
+        inpatient = self.state.chart.setting.value == "inpatient"
+        return "e.g. E11.65" + (" or I50.23:Y" if inpatient else "")
 
     def _identifiers(self) -> str:
         """The patient line of the header, with the identifiers not revealed masked."""
@@ -360,21 +433,45 @@ class ChartScreen(Screen[None]):
             table.add_columns("#", "Code", "Check")
         self._refresh_tables()
         self.query_one("#dx-input", Input).focus()
+        if self.app.is_screen_installed(self):  # the app's chart screen, kept for the session
+            freeze_long_lived("chart screen")
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Skip the full restyle of a resume when the app's CSS (its theme) has not changed
+        since the widgets were last styled: after the mount a moment ago, or when the chart
+        screen comes back for another chart. It cost ~7-10 ms of every chart opened and made
+        every widget draw again. After a theme change the restyle runs as Textual does it."""
+        current = self.app._css_update_count
+        if self._styled_at == current:
+            event.refresh_styles = False
+        self._styled_at = current
+
+    def on_screen_suspend(self) -> None:
+        """Note the widgets: a suspend precedes the removal, after which they are gone."""
+        self._widgets = list(self.walk_children(with_self=True))
+
+    def on_unmount(self) -> None:
+        """Let go of the closed chart's widgets (see widgets/release.py)."""
+        release_screen(self.app, self._widgets)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="encoder")
     def refresh_encoder(self) -> None:
         """Group the chart and check its edits in a thread; post the lines to show."""
-        view = encoder_view(self.state, self.session.book, self.session.pack.pack.code_year)
-        self.post_message(self.EncoderUpdated(view))
+        state = self.state
+        view = encoder_view(state, self.session.book, self.session.pack.pack.code_year)
+        self.post_message(self.EncoderUpdated(state.chart.chart_id, view))
 
     @dataclass
     class EncoderUpdated(Message):
-        """New encoder lines (DRG, edits) for this chart."""
+        """New encoder lines (DRG, edits) for a chart."""
 
+        chart_id: str
         view: EncoderView
 
     @on(EncoderUpdated)
     def _show_encoder(self, message: EncoderUpdated) -> None:
+        if message.chart_id != self.chart_id:
+            return  # worked out for the chart shown before this one
         lines = ([message.view.drg] if message.view.drg else []) + list(message.view.edits)
         self.query_one("#encoder", Static).update(literal("\n".join(lines)))
 
@@ -390,7 +487,7 @@ class ChartScreen(Screen[None]):
                     label += "-" + "-".join(line.modifiers)
                 if line.units != 1:
                     label += f" x{line.units}"
-                table.add_row(literal(f"{i} "), literal(f"{label} "), verdict_cell(line))
+                table.add_row(cell(f"{i} "), cell(f"{label} "), verdict_cell(line))
         self.refresh_encoder()
 
     def _message(self, text: str) -> None:
@@ -401,7 +498,10 @@ class ChartScreen(Screen[None]):
         index = int(event.option.id or 0)
         document = self.state.chart.documents[index]
         viewer = self.query_one("#doc-viewer", TextArea)
-        viewer.load_text(self._document_text(document.index))
+        text = self._document_text(document.index)
+        if viewer.text == text:
+            return  # shown already: the first document, highlighted as the chart opens
+        viewer.load_text(text)
         query = self.query_one("#find-input", Input).value
         self.matches = find_all(viewer.text, query)
         self.match_index = -1

@@ -8,13 +8,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from simulator.codebook.index import Codebook
 from simulator.codebook.search import Hit
 from simulator.tui.text import literal
+from simulator.tui.widgets.release import KeyFooter, release_screen
+from simulator.tui.widgets.table import Table, cell
 
 SYSTEM_LABELS = {"icd10cm": "CM", "icd10pcs": "PCS", "cpt": "CPT", "hcpcs": "HCPCS"}
 
@@ -76,9 +79,12 @@ class LookupScreen(ModalScreen[Hit | None]):
         """Search the given code sets (all when None), starting from query."""
         super().__init__()
         self.book = book
+        self._widgets: list[DOMNode] = []
         self.query_text = query
         self.systems = systems
         self.hits: list[Hit] = []
+        self._detailed: Hit | None = None
+        """The hit the detail pane shows."""
 
     def compose(self) -> ComposeResult:
         """Entry, results, detail."""
@@ -89,13 +95,13 @@ class LookupScreen(ModalScreen[Hit | None]):
                 id="lookup-input",
             )
             with Horizontal(id="lookup-body"):
-                yield DataTable(id="lookup-results", cursor_type="row", show_header=False)
+                yield Table(id="lookup-results", cursor_type="row", show_header=False)
                 yield Static("", id="lookup-detail")
             yield Static(
                 literal(f"FY{self.book.icd10cm_year} ICD-10-CM · * = heading, not billable"),
                 id="lookup-status",
             )
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Set up the results table and run the first search."""
@@ -129,9 +135,7 @@ class LookupScreen(ModalScreen[Hit | None]):
         for hit in message.hits:
             code = hit.code + ("" if hit.billable else "*")
             table.add_row(
-                literal(code),
-                literal(SYSTEM_LABELS.get(hit.system, hit.system)),
-                literal(hit.title),
+                cell(code), cell(SYSTEM_LABELS.get(hit.system, hit.system)), cell(hit.title)
             )
         status = f"{len(message.hits)} result(s)" if message.hits else "no codes found"
         self.query_one("#lookup-status", Static).update(literal(status))
@@ -147,15 +151,24 @@ class LookupScreen(ModalScreen[Hit | None]):
             self.dismiss(self.hits[event.cursor_row])
 
     def _detail(self, index: int) -> None:
+        hit = self.hits[index] if 0 <= index < len(self.hits) else None
+        if hit == self._detailed:
+            return  # shown already (new results highlight their first row, which _show showed)
+        self._detailed = hit
         detail = self.query_one("#lookup-detail", Static)
-        if 0 <= index < len(self.hits):
-            detail.update(literal(describe(self.book, self.hits[index])))
-        else:
-            detail.update("")
+        detail.update(literal(describe(self.book, hit)) if hit is not None else "")
 
     def action_results(self) -> None:
         """Move from the entry to the results."""
         self.query_one(DataTable).focus()
+
+    def on_screen_suspend(self) -> None:
+        """Note the widgets: a suspend precedes the removal, after which they are gone."""
+        self._widgets = list(self.walk_children(with_self=True))
+
+    def on_unmount(self) -> None:
+        """Let go of the closed screen's widgets (see widgets/release.py)."""
+        release_screen(self.app, self._widgets)
 
     def action_cancel(self) -> None:
         """Close without choosing."""

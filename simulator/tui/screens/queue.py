@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from simulator.shift.session import ChartState, Session, Status
 from simulator.tui.text import literal
+from simulator.tui.widgets.longlived import freeze_long_lived
+from simulator.tui.widgets.release import KeyFooter
 from simulator.tui.widgets.shiftbar import ShiftBar
+from simulator.tui.widgets.table import Table, cell
 
 SETTING_LABELS = {
     "inpatient": "Inpatient",
@@ -94,7 +97,12 @@ def row_for(state: ChartState, session: Session) -> list[object]:
         f"{chart.time_standard_minutes:g}m",
         status_cell(state),
     )
-    return [literal(cell) for cell in cells]
+    return [cell(text) for text in cells]
+
+
+WARM_QUERY = "pneumonai"
+"""A search that loads everything the lookup loads on first use: the vocabulary, synonyms,
+Alphabetic Index defaults and full-text statistics, and (a typo) the typo corrector."""
 
 
 class QueueScreen(Screen[None]):
@@ -184,6 +192,9 @@ class QueueScreen(Screen[None]):
         self.sort_column = "Pri"
         self.sort_descending = False
         self.filter_text = ""
+        self._shown: dict[str, list[str]] = {}
+        """The rows on the grid, in order: chart id to the text of each cell."""
+        self._status = ""
 
     def compose(self) -> ComposeResult:
         """The shift bar, the grid and the footer."""
@@ -192,11 +203,8 @@ class QueueScreen(Screen[None]):
         yield bar
         yield Input(placeholder="filter: any text in a row (Esc clears)", id="queue-filter")
         yield Static("", id="queue-status")
-        table: DataTable[object] = DataTable(
-            id="queue-table", cursor_type="row", zebra_stripes=True
-        )
-        yield table
-        yield Footer(compact=True)
+        yield Table(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Fill the grid."""
@@ -206,6 +214,14 @@ class QueueScreen(Screen[None]):
             table.add_column(HEADERS.get(name, name), key=name)
         self.refresh_rows()
         table.focus()
+        self.warm_up()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
+    def warm_up(self) -> None:
+        """Load the lookup's search data in a thread, so no keystroke waits for it (~90 ms);
+        then, start-up being over, freeze what it left alive (see widgets/longlived.py)."""
+        self.session.book.search(WARM_QUERY, limit=1)
+        self.app.call_from_thread(freeze_long_lived, "start-up")
 
     def on_screen_resume(self) -> None:
         """Refresh statuses and the shift bar when coming back from a chart."""
@@ -213,30 +229,55 @@ class QueueScreen(Screen[None]):
         self.query_one(ShiftBar).refresh_now()
 
     def refresh_rows(self) -> None:
-        """Redraw every row from the session state."""
+        """Show every row from the session state.
+
+        When the same charts are shown in the same order (coming back from a chart), only
+        the cells that changed are updated; the grid is rebuilt only when the rows or their
+        order change (sort, filter, a status that moves a row).
+        """
         table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
         states = sorted(
             self.session.charts,
             key=lambda st: sort_value(st, self.sort_column, self.session),
             reverse=self.sort_descending,
         )
         needle = self.filter_text.lower()
-        shown = 0
+        rows: dict[str, list[object]] = {}
         for state in states:
             cells = row_for(state, self.session)
             if needle and not any(needle in str(cell).lower() for cell in cells):
                 continue
-            table.add_row(*cells, key=state.chart.chart_id)
-            shown += 1
-        if table.row_count:
-            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+            rows[state.chart.chart_id] = cells
+        if list(rows) == list(self._shown):
+            changed = [
+                (key, column, cell)
+                for key, cells in rows.items()
+                for column, cell, before in zip(COLUMNS, cells, self._shown[key], strict=True)
+                if str(cell) != before
+            ]
+            for key, column, cell in changed:
+                table.update_cell(key, column, cell, update_width=True)
+            if changed:
+                # Any update outdates every cached rendering of the grid (the caches are keyed
+                # by an update count), but they stay in their LRU caches (up to 10,000 cells,
+                # ~130,000 objects for the collector to scan) until pushed out: drop them now,
+                # as clear() does.
+                table._clear_caches()
+        else:
+            cursor = table.cursor_row
+            table.clear()
+            for key, cells in rows.items():
+                table.add_row(*cells, key=key)
+            if table.row_count:
+                table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+        self._shown = {key: [str(cell) for cell in cells] for key, cells in rows.items()}
         order = "descending" if self.sort_descending else "ascending"
-        status = f"{shown} of {len(states)} charts · sorted by {self.sort_column} ({order})"
+        status = f"{len(rows)} of {len(states)} charts · sorted by {self.sort_column} ({order})"
         if self.filter_text:
             status += f" · filter: {self.filter_text}"
-        self.query_one("#queue-status", Static).update(literal(status))
+        if status != self._status:
+            self._status = status
+            self.query_one("#queue-status", Static).update(literal(status))
 
     def action_sort_next(self) -> None:
         """Sort by the next column."""

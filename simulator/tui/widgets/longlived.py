@@ -1,0 +1,38 @@
+"""Keep long-lived objects out of the garbage collector's way: the one place CodeDesk calls
+gc.freeze(), and why.
+
+A full (generation 2) collection traverses every tracked object outside the permanent
+generation. What start-up leaves alive lives as long as the app: the codebook and the pack,
+the session, Textual's styles, every imported module, and after a first-run codebook build its
+ICD-10-CM tree (~600,000 objects). Rescanning them made each full collection take 150-350 ms,
+in the middle of a key press. gc.freeze() moves everything alive to the permanent generation,
+which collections skip; a collection just before makes sure garbage is not kept with them.
+
+It is done at two points, each once a process:
+
+- "start-up": the session is ready and the queue is on screen (QueueScreen, after warming up
+  the search);
+- "chart screen": the app's chart screen, made once and reused for every chart (see
+  ChartScreen.for_chart), is mounted, before it draws anything. Its ~40 widgets then stay out
+  of every later collection too; only what is drawn and dropped since is scanned.
+
+Frozen objects are never collected, so anything frozen that dies later stays in memory: the
+lines the queue had drawn when a freeze ran (a few thousand objects, once). Once a process,
+so a process that runs many apps (the tests) or starts a new session does not keep each one.
+"""
+
+from __future__ import annotations
+
+import gc
+
+_frozen: set[str] = set()
+"""The points already frozen at, in this process."""
+
+
+def freeze_long_lived(point: str) -> None:
+    """Collect, then freeze what is alive, the first time this process reaches point."""
+    if point in _frozen:
+        return
+    _frozen.add(point)
+    gc.collect()
+    gc.freeze()
