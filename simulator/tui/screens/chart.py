@@ -226,6 +226,11 @@ class ChartScreen(Screen[None]):
             self.chart_id = chart_id
             super().__init__()
 
+    _noted_find = ""
+    """The last find-in-chart text recorded as an event."""
+    _noted_document = 0
+    """The document last shown in the viewer, counting from 0 (the first shows on opening)."""
+
     def __init__(self, session: Session, state: ChartState) -> None:
         """Show one chart of the session."""
         super().__init__()
@@ -283,6 +288,8 @@ class ChartScreen(Screen[None]):
         status.display = False
         self.matches = []
         self.match_index = -1
+        self._noted_find = ""
+        self._noted_document = 0
         dx_input = self.query_one("#dx-input", Input)
         dx_input.value = ""
         dx_input.placeholder = self._dx_hint()
@@ -406,6 +413,15 @@ class ChartScreen(Screen[None]):
     @on(Input.Submitted, "#find-input")
     def _find_submitted(self) -> None:
         self.action_find_next(1)
+        self._note_find()
+
+    def _note_find(self) -> None:
+        """Record the words searched for (once per new search, on Enter or closing the bar)."""
+        text = self.query_one("#find-input", Input).value
+        if text.strip() and text != self._noted_find:
+            self._noted_find = text
+            hits = len(self.matches)
+            self._run(lambda: self.session.note_find(self.chart_id, text, hits), done=False)
 
     def action_find_next(self, step: int = 1) -> None:
         """Select the next (or previous) match in the document and scroll to it."""
@@ -502,6 +518,10 @@ class ChartScreen(Screen[None]):
         if viewer.text == text:
             return  # shown already: the first document, highlighted as the chart opens
         viewer.load_text(text)
+        if index != self._noted_document:  # the first document is implied by opening
+            number = index + 1
+            self._run(lambda: self.session.note_document(self.chart_id, number), done=False)
+        self._noted_document = index
         query = self.query_one("#find-input", Input).value
         self.matches = find_all(viewer.text, query)
         self.match_index = -1
@@ -562,7 +582,20 @@ class ChartScreen(Screen[None]):
         """Open the code lookup; the chosen code goes on the chart."""
         from simulator.tui.screens.lookup import LookupScreen
 
-        self.app.push_screen(LookupScreen(self.session.book, query), self.add_hit)
+        lookup = LookupScreen(self.session.book, query)
+
+        def looked_up(hit: Hit | None) -> None:
+            if lookup.shown_query.strip():  # one event per lookup used, not per keystroke
+                picked = hit.code if hit is not None else None
+                self._run(
+                    lambda: self.session.note_lookup(
+                        self.chart_id, lookup.shown_query, len(lookup.hits), picked
+                    ),
+                    done=False,
+                )
+            self.add_hit(hit)
+
+        self.app.push_screen(lookup, looked_up)
 
     def action_tabular(self) -> None:
         """Open the tabular browser; the chosen code goes on the chart."""
@@ -609,6 +642,7 @@ class ChartScreen(Screen[None]):
         """Close the find bar if open; otherwise return to the queue (the chart stays open)."""
         entry = self.query_one("#find-input", Input)
         if entry.display:
+            self._note_find()
             entry.display = False
             self.query_one("#find-status", Static).display = False
             self.query_one("#doc-viewer", TextArea).focus()

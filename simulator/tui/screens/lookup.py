@@ -83,6 +83,8 @@ class LookupScreen(ModalScreen[Hit | None]):
         self.query_text = query
         self.systems = systems
         self.hits: list[Hit] = []
+        self.shown_query = ""
+        """The query whose results are on screen (what the chart records when the lookup closes)."""
         self._detailed: Hit | None = None
         """The hit the detail pane shows."""
 
@@ -130,6 +132,7 @@ class LookupScreen(ModalScreen[Hit | None]):
         if message.query != self.query_one(Input).value:
             return
         self.hits = message.hits
+        self.shown_query = message.query
         table = self.query_one(DataTable)
         table.clear()
         for hit in message.hits:
