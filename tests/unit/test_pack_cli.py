@@ -173,6 +173,35 @@ def test_schema_describes_new_fields(capsys: pytest.CaptureFixture[str]) -> None
     assert schemas["case"]["properties"]["id"]["description"]
 
 
+def test_every_documented_field_is_described_in_the_schema() -> None:
+    """The docstring under each field of packs/models.py reaches the schema, nested models'
+    and aliased fields' too (they are read from the source when a schema is asked for)."""
+    from simulator.packs import models
+    from simulator.packs.schema import field_docs
+
+    target = json_schema("pack")["$defs"]["TargetOverride"]["properties"]["charts_per_hour"]
+    assert target["description"] == field_docs()["TargetOverride"]["charts_per_hour"]
+    assert target["description"].startswith("Charts a coder is expected to finish")
+    tops = {"pack": models.Pack, "case": models.Case, "inbox": models.InboxMessage}
+    documented = missing = 0
+    for what, top in tops.items():
+        schema = json_schema(what)
+        parts = [(top, schema)] + [
+            (getattr(models, name), part)
+            for name, part in schema.get("$defs", {}).items()
+            if "properties" in part
+        ]
+        for model, part in parts:
+            docs: dict[str, str] = {}
+            for cls in model.__mro__:
+                docs = field_docs().get(cls.__name__, {}) | docs
+            for name, field in model.model_fields.items():
+                if name in docs:
+                    documented += 1
+                    missing += "description" not in part["properties"][field.alias or name]
+    assert documented > 90 and missing == 0, (documented, missing)
+
+
 def test_stats_counts_and_coverage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "p"
     main(["pack", "new", str(target)])
