@@ -37,8 +37,9 @@ async def test_damaged_store_is_reported_when_it_is_attached(settings: Settings)
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(200):  # the store is opened in a worker after the queue's first frame
             await pilot.pause(0.05)
-            if isinstance(app.screen, StoreFailedScreen):
-                break
+            screen = app.screen
+            if isinstance(screen, StoreFailedScreen) and screen.query("#storefailed-problem"):
+                break  # pushed and composed
         assert isinstance(app.screen, StoreFailedScreen)
         assert not app.store_ready()
         message = str(app.screen.query_one("#storefailed-problem", Static).content)
