@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -129,14 +128,13 @@ def test_root_operation_definitions(axis_rows: list[tuple[str, tuple[Any, ...]]]
     assert all(name and definition for name, definition in roots.values())
 
 
-def test_version_and_speed() -> None:
-    """The version names the package; everything is read in under 6 seconds, with progress."""
+def test_version_and_progress() -> None:
+    """The version names the package; reading reports progress from 0 to 1 (how long it takes
+    is measured by benchmarks/codebook.py, as part of the build)."""
     assert pcs.pcs_version().count(".") >= 1
     reports: list[tuple[str, float]] = []
-    start = time.perf_counter()
     for _ in pcs.pcs_rows(lambda step, fraction: reports.append((step, fraction))):
         pass
     for _ in pcs.pcs_axis_rows():
         pass
-    assert time.perf_counter() - start < 6.0
     assert reports[0] == ("ICD-10-PCS", 0.0) and reports[-1] == ("ICD-10-PCS", 1.0)
