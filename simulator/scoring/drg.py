@@ -98,9 +98,9 @@ def _levels(result: Grouping) -> dict[str, str]:
     return {dx.code: dx.severity for dx in result.diagnoses if dx.counts}
 
 
-def _or_procedures(result: Grouping) -> set[str]:
-    """Return the operating-room procedures of a grouping."""
-    return {p.code for p in result.procedures if p.operating_room}
+def _drg_procedures(result: Grouping) -> set[str]:
+    """Return the procedures the grouper chose the DRG by."""
+    return {p.code for p in result.procedures if p.affects_drg}
 
 
 def _change(expected: str, got: str) -> str:
@@ -121,10 +121,10 @@ def _explain(key: Grouping, got: Grouping) -> str:
     for code, level in sorted(got_levels.items()):
         if code not in key_levels:
             reasons.append(f"your {level} {code} counts on your claim, not on the key's")
-    for code in sorted(_or_procedures(key) - _or_procedures(got)):
-        reasons.append(f"the key's operating-room procedure {code} is not on your claim")
-    for code in sorted(_or_procedures(got) - _or_procedures(key)):
-        reasons.append(f"your operating-room procedure {code} is not in the key")
+    for code in sorted(_drg_procedures(key) - _drg_procedures(got)):
+        reasons.append(f"the key's procedure {code}, which sets its DRG, is not on your claim")
+    for code in sorted(_drg_procedures(got) - _drg_procedures(key)):
+        reasons.append(f"your procedure {code} sets your DRG and is not in the key's")
     return "; ".join(reasons) or "the grouper weighs the claims differently"
 
 

