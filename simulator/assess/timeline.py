@@ -81,6 +81,8 @@ def describe(event: Event) -> str:
     if kind == "code_looked_up":
         picked = f", took {p['picked']}" if p.get("picked") else ", took nothing"
         return f'looked up "{p.get("query", "")}" ({p.get("results", "?")} results{picked})'
+    if kind == "tabular_browsed":
+        return f"browsed the tabular list (took {p.get('picked') or 'nothing'})"
     if kind == "chart_searched":
         return f'found "{p.get("text", "")}" in the chart ({p.get("hits", "?")} hits)'
     if kind == "document_viewed":

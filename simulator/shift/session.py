@@ -803,6 +803,12 @@ class Session:
             {"chart": chart_id, "query": clip(query), "results": results, "picked": picked},
         )
 
+    def note_browse(self, chart_id: str, picked: str | None) -> None:
+        """Record a use of the tabular browser on a chart and the code taken from it, if any."""
+        if not self.queued(chart_id):
+            return
+        self._log("tabular_browsed", {"chart": chart_id, "picked": picked})
+
     def note_find(self, chart_id: str, text: str, hits: int) -> None:
         """Record a find-in-chart search (the words looked for and how often they were found)."""
         if not self.queued(chart_id):

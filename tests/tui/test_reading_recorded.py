@@ -36,10 +36,15 @@ async def test_documents_finds_and_lookups_become_events(settings: Settings) -> 
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
+        await pilot.press("ctrl+t")  # the tabular browser, left without taking a code
+        await pilot.pause()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         events = [
             (e.kind, e.payload)
             for e in store.events(app.session.session_id)
-            if e.kind in {"document_viewed", "chart_searched", "code_looked_up"}
+            if e.kind in {"document_viewed", "chart_searched", "code_looked_up", "tabular_browsed"}
         ]
     hits = events[1][1]["hits"]
     assert events == [
@@ -47,4 +52,5 @@ async def test_documents_finds_and_lookups_become_events(settings: Settings) -> 
         ("chart_searched", {"chart": chart_id, "text": "pain", "hits": hits}),
         ("code_looked_up", {"chart": chart_id, "query": "afib", "results": found, "picked": first}),
         ("code_looked_up", {"chart": chart_id, "query": "zzqx", "results": 0, "picked": None}),
+        ("tabular_browsed", {"chart": chart_id, "picked": None}),
     ]

@@ -449,6 +449,7 @@ def searcher(session: Session, clock: FakeClock) -> None:
     clock.advance(5)
     session.note_lookup(chart_id, "chf   acute", 12, "I50.21")
     session.note_lookup(chart_id, f"mrn {patient.mrn}", 0, None)
+    session.note_browse(chart_id, "I50.21")
     session.add_code(chart_id, "diagnoses", "I50.21")
 
 
@@ -473,12 +474,13 @@ def test_the_replay_shows_what_was_read_and_searched_without_patient_identifiers
     (candidate,) = json.loads(text)["candidates"]
     chart = next(c for c in candidate["charts"] if c["timeline"])
     said = [e["text"] for e in chart["timeline"]]
-    assert said[1:6] == [
+    assert said[1:7] == [
         "read document 2",
         'found "troponin" in the chart (3 hits)',
         'found "[redacted]" in the chart (1 hits)',
         'looked up "chf acute" (12 results, took I50.21)',
         'looked up "mrn [redacted]" (0 results, took nothing)',
+        "browsed the tabular list (took I50.21)",
     ]
     patient = next(c for c in session.charts if len(c.chart.documents) > 1).chart.patient
     assert patient.mrn not in text and patient.last_name not in text

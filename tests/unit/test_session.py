@@ -204,6 +204,7 @@ def test_reading_and_searching_are_recorded_per_chart_in_the_queue(session: Sess
     session.note_document(chart_id, 2)
     session.note_find(chart_id, "  chest\n pain ", 2)
     session.note_lookup(chart_id, "x" * 200, 0, None)
+    session.note_browse(chart_id, "E11.65")
     with pytest.raises(SessionError, match="documents 1 to"):
         session.note_document(chart_id, len(state.chart.documents) + 1)
     outside = session.directory()[-1].chart.chart_id  # a chart found by the patient search
@@ -213,4 +214,5 @@ def test_reading_and_searching_are_recorded_per_chart_in_the_queue(session: Sess
         ("document_viewed", {"chart": chart_id, "document": 2}),
         ("chart_searched", {"chart": chart_id, "text": "chest pain", "hits": 2}),
         ("code_looked_up", {"chart": chart_id, "query": "x" * 80, "results": 0, "picked": None}),
+        ("tabular_browsed", {"chart": chart_id, "picked": "E11.65"}),
     ]

@@ -601,7 +601,12 @@ class ChartScreen(Screen[None]):
         """Open the tabular browser; the chosen code goes on the chart."""
         from simulator.tui.screens.tabular import TabularScreen
 
-        self.app.push_screen(TabularScreen(self.session.book), self.add_hit)
+        def browsed(hit: Hit | None) -> None:
+            picked = hit.code if hit is not None else None
+            self._run(lambda: self.session.note_browse(self.chart_id, picked), done=False)
+            self.add_hit(hit)
+
+        self.app.push_screen(TabularScreen(self.session.book), browsed)
 
     def add_hit(self, hit: Hit | None) -> None:
         """Add a code picked in the lookup or the browser to the right list."""
