@@ -6,10 +6,27 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from simulator.codebook import build
 from simulator.codebook.search import Hit, Searcher
+
+
+class Relation(StrEnum):
+    """How one code stands to another in the tabular hierarchy (see Codebook.relation)."""
+
+    SAME = "same"
+    ANCESTOR = "ancestor"
+    """The first code is a heading the second falls under (E11 to E11.65)."""
+    DESCENDANT = "descendant"
+    """The first code falls under the second (E11.65 to E11)."""
+    SIBLING = "sibling"
+    """Both have the same parent (E11.65 and E11.69, under E11.6)."""
+    SAME_CATEGORY = "same category"
+    """Farther apart in one 3-character category (E11.65 and E11.9)."""
+    UNRELATED = "unrelated"
+    """Anything else, and any code the code set does not have."""
 
 
 class CodebookMissing(FileNotFoundError):
@@ -124,6 +141,30 @@ class Codebook:
             if entry is not None:
                 found.append(entry)
         return found
+
+    def relation(self, a: str, b: str, system: str = "icd10cm") -> Relation:
+        """How code a stands to code b: the same, its ancestor or descendant, a sibling, in the
+        same category, or unrelated (also when either is not in the code set). Codes with their
+        dots, as the code set writes them."""
+        first, second = self.lookup(a, system), self.lookup(b, system)
+        if first is None or second is None:
+            return Relation.UNRELATED
+        if first.code == second.code:
+            return Relation.SAME
+        above_first = self.ancestors(first.code, system)
+        above_second = self.ancestors(second.code, system)
+        if first.code in {e.code for e in above_second}:
+            return Relation.ANCESTOR
+        if second.code in {e.code for e in above_first}:
+            return Relation.DESCENDANT
+        if first.parent is not None and first.parent == second.parent:
+            return Relation.SIBLING
+        category = [e.code for e in (first, *above_first) if e.kind == "category"]
+        if category and category == [
+            e.code for e in (second, *above_second) if e.kind == "category"
+        ]:
+            return Relation.SAME_CATEGORY
+        return Relation.UNRELATED
 
     def billable_descendants(
         self, code: str, system: str = "icd10cm", limit: int = 10

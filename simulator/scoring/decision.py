@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from simulator.charts.render import Chart
 from simulator.charts.template import substitute
+from simulator.codebook.index import Codebook
 from simulator.packs.decisions import LEADING_CODES, LEADING_WORDS, OTHER, UNDETERMINED
 from simulator.packs.models import Case
 from simulator.scoring.model import (
@@ -15,6 +14,7 @@ from simulator.scoring.model import (
     Submission,
     WrittenQuery,
 )
+from simulator.scoring.options import norm, supported
 from simulator.scoring.privacy import identifiers_in
 
 FLAG_WORDS = {
@@ -40,12 +40,6 @@ DECISION_RULE = (
 """The decision rule, as the study list cites it."""
 
 _YES_NO = frozenset({"yes", "no"})
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def norm(text: str) -> str:
-    """Fold whitespace and case, so a quote may wrap differently from the record."""
-    return " ".join(text.split()).lower()
 
 
 def _document_words(chart: Chart, index: int | None) -> str:
@@ -149,15 +143,6 @@ def _options(written: WrittenQuery) -> tuple[list[str], str]:
     return real, "multiple choice"
 
 
-def _similar(a: str, b: str) -> bool:
-    """True when two option texts name the same thing (containment or most words shared)."""
-    x, y = norm(a), norm(b)
-    if x == y or (len(x) > 3 and x in y) or (len(y) > 3 and y in x):
-        return True
-    wx, wy = set(_WORD.findall(x)), set(_WORD.findall(y))
-    return bool(wx and wy) and len(wx & wy) / len(wx | wy) >= 0.6
-
-
 def _quotes_record(text: str, documents: str, run: int = 5) -> str | None:
     """Return a run of words from the query that appears word for word in the record, or None."""
     words = norm(text).split()
@@ -168,8 +153,14 @@ def _quotes_record(text: str, documents: str, run: int = 5) -> str | None:
     return None
 
 
-def judge_query(chart: Chart, case: Case | None, written: WrittenQuery) -> QueryQuality:
-    """Score a written query on each point of the AHIMA/ACDIS rubric of DOMAIN.md."""
+def judge_query(
+    chart: Chart, case: Case | None, written: WrittenQuery, book: Codebook | None = None
+) -> QueryQuality:
+    """Score a written query on each point of the AHIMA/ACDIS rubric of DOMAIN.md.
+
+    With the codebook, an option in other words than the case's counts as supported when it
+    names a diagnosis one of the case's answers leads to (see scoring/options.py).
+    """
     documents = norm(" ".join(d.text for d in chart.documents))
     text = written.text
     folded_text = norm(text)
@@ -213,7 +204,9 @@ def judge_query(chart: Chart, case: Case | None, written: WrittenQuery) -> Query
     )
 
     real, form = _options(written)
-    unsupported = [o for o in real if acceptable and not any(_similar(o, a) for a in acceptable)]
+    unsupported = [
+        o for o in real if acceptable and not supported(o, acceptable, book, spec, chart.values)
+    ]
     checks.append(
         RubricCheck(
             "no unsupported diagnosis",

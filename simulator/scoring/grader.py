@@ -16,7 +16,7 @@ from simulator.codebook.index import Codebook
 from simulator.codebook.validate import Verdict, normalize_code
 from simulator.packs.models import Action, Case
 from simulator.scoring import explain
-from simulator.scoring.decision import judge_decision, judge_query, norm
+from simulator.scoring.decision import judge_decision, judge_query
 from simulator.scoring.drg import drg_lens, version_for
 from simulator.scoring.model import (
     CREDITS,
@@ -27,6 +27,7 @@ from simulator.scoring.model import (
     Submission,
     SubmittedLine,
 )
+from simulator.scoring.options import norm
 from simulator.scoring.privacy import chart_findings
 from simulator.scoring.productivity import time_lens
 
@@ -94,7 +95,9 @@ def grade(
     decision = judge_decision(chart, case, submission)
     if not decision.correct:
         notes.append(decision.explanation)
-    query = judge_query(chart, case, submission.query) if submission.query is not None else None
+    query = (
+        judge_query(chart, case, submission.query, book) if submission.query is not None else None
+    )
     if query is not None:
         notes += [f"query: {c.name}: {c.detail}" for c in query.checks if not c.passed]
     drg_result = None

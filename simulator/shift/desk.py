@@ -12,9 +12,11 @@ from datetime import date
 
 from simulator.charts.render import DATE_FORMAT, Chart, RenderedDocument
 from simulator.charts.template import substitute
+from simulator.codebook.index import Codebook
 from simulator.packs.decisions import UNDETERMINED
 from simulator.packs.models import InboxMessage, Query, QueryAnswer
 from simulator.scoring import PrivacyFinding, WrittenQuery
+from simulator.scoring.options import deciding_codes, names_code, option_code
 
 PEND_REASONS: tuple[str, ...] = (
     "missing documentation",
@@ -129,19 +131,28 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
 
 
-def physician_answer(query: Query, written: WrittenQuery, values: dict[str, str]) -> QueryAnswer:
+def physician_answer(
+    query: Query, written: WrittenQuery, values: dict[str, str], book: Codebook | None = None
+) -> QueryAnswer:
     """The answer the physician gives to a written query.
 
-    The physician picks the first of the case's answers that the query offers; an open-ended or
-    yes/no query gets the case's first answer, written in; a query offering none of the
-    clinically supported answers gets "clinically undetermined" when the case has it.
+    The physician picks the first of the case's answers that the query offers, in the case's
+    words or, with the codebook, in other words naming the same diagnosis (see
+    scoring/options.py); an open-ended or yes/no query gets the case's first answer, written
+    in; a query offering none of the clinically supported answers gets "clinically
+    undetermined" when the case has it.
     """
     offered = [_fold(o) for o in written.options if _fold(o) not in ("yes", "no")]
     if not offered:
         return query.answers[0]
-    for answer in query.answers:
-        wanted = _fold(substitute(answer.answer, values))
-        if any(wanted == o or wanted in o or (len(o) > 3 and o in wanted) for o in offered):
+    codes = [option_code(book, o) for o in offered] if book is not None else []
+    deciding = deciding_codes(query, values)
+    for answer, wanted in zip(query.answers, deciding, strict=True):
+        text = _fold(substitute(answer.answer, values))
+        if any(text == o or text in o or (len(o) > 3 and o in text) for o in offered):
+            return answer
+        named = book is not None and any(code and names_code(book, code, wanted) for code in codes)
+        if named and not UNDETERMINED.search(answer.answer):
             return answer
     for answer in query.answers:
         if UNDETERMINED.search(answer.answer):

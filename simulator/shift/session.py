@@ -752,7 +752,7 @@ class Session:
             response = "The record already documents the diagnoses; no change to the documentation."
             diagnoses, procedures = chart.diagnoses, chart.procedures
         else:
-            answer = physician_answer(case.query, written, values)
+            answer = physician_answer(case.query, written, values, self.book)
             answer_text = substitute(answer.answer, values)
             response = substitute(answer.physician_response_text, values)
             diagnoses = tuple(render_line(line, chart.variant) for line in answer.key.diagnoses)
