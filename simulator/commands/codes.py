@@ -4,11 +4,41 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from simulator.commands import group
 from simulator.commands.common import CliError, open_book
 
+if TYPE_CHECKING:
+    from simulator.codebook.index import Codebook
+
 SYSTEMS = ["icd10cm", "icd10pcs", "cpt", "hcpcs"]
+GUESS_HELP = (
+    "the code set (default: told by each code's shape: 99213 CPT, J1885 HCPCS when it is one, "
+    "0FT44ZZ ICD-10-PCS, anything else ICD-10-CM)"
+)
+
+
+def guess_system(book: Codebook, raw: str) -> str:
+    """The code set a code typed without --system belongs to, by its shape.
+
+    A dot means ICD-10-CM. Five characters, the first four digits: CPT (99213, 0042T). A letter
+    and four digits: HCPCS when the code set has it (J1885), else ICD-10-CM written without its
+    dot (J18.85). Seven characters: ICD-10-PCS when the first is a digit or the code is valid
+    in ICD-10-PCS (B2111ZZ), else ICD-10-CM (S52532A).
+    """
+    from simulator.codebook.validate import validate
+
+    flat = raw.strip().upper()
+    if "." in flat:
+        return "icd10cm"
+    if len(flat) == 5 and flat[:4].isdigit():
+        return "cpt"
+    if len(flat) == 5 and flat[0].isalpha() and flat[1:].isdigit():
+        return "hcpcs" if book.lookup(flat, "hcpcs") is not None else "icd10cm"
+    if len(flat) == 7 and (flat[0].isdigit() or validate(book, flat, "icd10pcs").ok):
+        return "icd10pcs"
+    return "icd10cm"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,14 +47,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = codes.add_subparsers(dest="codes_command", metavar="ACTION", required=True)
     check = actions.add_parser("check", help="validate codes and say what is wrong with each")
     check.add_argument("codes", nargs="+", metavar="CODE")
-    check.add_argument("--system", default="icd10cm", choices=SYSTEMS)
+    check.add_argument("--system", choices=SYSTEMS, help=GUESS_HELP)
     check.add_argument("--year", type=int, help="fiscal year to check against")
     check.add_argument("--json", action="store_true", help="print JSON")
     check.set_defaults(handler=check_codes)
 
     show = actions.add_parser("show", help="a code's title, hierarchy, notes and 7th characters")
     show.add_argument("code", metavar="CODE")
-    show.add_argument("--system", default="icd10cm", choices=SYSTEMS)
+    show.add_argument("--system", choices=SYSTEMS, help=GUESS_HELP)
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=show_code)
 
@@ -42,7 +72,10 @@ def check_codes(args: argparse.Namespace) -> int:
     from simulator.codebook.validate import validate
 
     book = open_book()
-    results = [validate(book, code, args.system, args.year) for code in args.codes]
+    results = [
+        validate(book, code, args.system or guess_system(book, code), args.year)
+        for code in args.codes
+    ]
     if args.json:
         rows = [
             {
@@ -71,6 +104,7 @@ def show_code(args: argparse.Namespace) -> int:
     from simulator.codebook.validate import SYSTEM_NAMES, normalize_code
 
     book = open_book()
+    args.system = args.system or guess_system(book, args.code)
     code = normalize_code(args.code) if args.system == "icd10cm" else args.code.strip().upper()
     entry = book.lookup(code, args.system)
     if entry is None:
