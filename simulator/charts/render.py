@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
 from simulator.charts.template import substitute
@@ -144,14 +145,50 @@ def _faker() -> Any:
     Only the two providers used are loaded: a full `Faker("en_US")` loads every provider and
     costs about 60 ms more at start-up.
     """
-    from faker import Generator
-    from faker.providers.address.en_US import Provider as Address
-    from faker.providers.person.en_US import Provider as Person
-
-    generator = Generator()
-    generator.add_provider(Person)
-    generator.add_provider(Address)
+    generator_module, person, address = _faker_parts()
+    generator = generator_module.Generator()
+    generator.add_provider(person.Provider)
+    generator.add_provider(address.Provider)
     return generator
+
+
+def _faker_parts() -> tuple[ModuleType, ModuleType, ModuleType]:
+    """Import faker.generator and the en_US person and address providers, without the locale
+    scan of `import faker`.
+
+    faker/__init__.py imports faker.config, which imports every provider package (about 25)
+    to list the locales they ship: ~45 ms of CodeDesk's start-up, for two providers. So when
+    Faker is not loaded yet, its package is registered without running its __init__ (its
+    submodules import as usual), and it completes itself, running that __init__ in place, the
+    first time anything asks it for an attribute it lacks: `from faker import Faker` anywhere
+    else in the process works as ever (tests/unit/test_render.py checks both).
+    """
+    import importlib
+    import importlib.util
+    import sys
+
+    if "faker" not in sys.modules:
+        spec = importlib.util.find_spec("faker")
+        if spec is not None and spec.loader is not None:
+            package = importlib.util.module_from_spec(spec)
+            loader = spec.loader
+            completing: list[bool] = []
+
+            def complete(name: str) -> Any:
+                if completing:  # asked during the __init__ itself: a real miss
+                    raise AttributeError(f"module 'faker' has no attribute {name!r}")
+                completing.append(True)
+                del package.__getattr__
+                loader.exec_module(package)
+                return getattr(package, name)
+
+            package.__getattr__ = complete  # type: ignore[method-assign]
+            sys.modules["faker"] = package
+    return (
+        importlib.import_module("faker.generator"),
+        importlib.import_module("faker.providers.person.en_US"),
+        importlib.import_module("faker.providers.address.en_US"),
+    )
 
 
 def chart_seed(case_id: str, seed: int) -> int:
