@@ -134,9 +134,39 @@ class CodeDeskApp(App[None]):
         """Apply the keymap, show the loading screen and start the start-up work."""
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        self.set_interval(self.TICK_SECONDS, self.tick)
+        session = self._quick_start()
+        if session is not None:
+            self.show_queue(session)
+            return
         self.push_screen(LoadingScreen())
         self.prepare_session()
-        self.set_interval(self.TICK_SECONDS, self.tick)
+
+    def _quick_start(self) -> Session | None:
+        """The session, made at once when nothing slow is left to do; else None.
+
+        Nothing is slow when the codebook index is built and this exact pack was checked
+        before (its compiled copy is in the cache): then the session is ready in ~30 ms and a
+        loading screen would only flash. Building the index (first run), checking a new or
+        changed pack, resuming and any failure go the long way: the loading screen, with its
+        progress and its clear messages.
+        """
+        from simulator.codebook.build import index_path
+        from simulator.packs.checkcache import checked_before, pack_digest
+
+        settings = self.settings
+        try:
+            index = index_path(settings.cache_dir, settings.data_dir)
+            if settings.resume or not index.exists():
+                return None
+            if not checked_before(settings.cache_dir, pack_digest(settings.pack, index)):
+                return None
+            book = Codebook(index)
+            return self._new_session(
+                open_checked_pack(settings.pack, book, settings.cache_dir), book
+            )
+        except Exception:  # the loading screen says what is wrong, in the long way
+            return None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
     def prepare_session(self) -> Session:
@@ -150,8 +180,14 @@ class CodeDeskApp(App[None]):
         loaded = open_checked_pack(self.settings.pack, book, self.settings.cache_dir)
         if self.settings.resume:
             return self._resume(loaded, book)
+        session = self._new_session(loaded, book)
+        self.post_message(self.Ready(session))
+        return session
+
+    def _new_session(self, loaded: LoadedPack, book: Codebook) -> Session:
+        """A new session on the pack (its events held until the store is attached)."""
         store: Store = self.store or self._sql_store or DeferredStore()
-        session = Session(
+        return Session(
             loaded,
             book,
             self.clock,
@@ -161,8 +197,6 @@ class CodeDeskApp(App[None]):
             mode=self.settings.mode,
             shift_hours=self.settings.shift_hours,
         )
-        self.post_message(self.Ready(session))
-        return session
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def attach_store(self, deferred: DeferredStore) -> None:
@@ -266,15 +300,23 @@ class CodeDeskApp(App[None]):
 
     @on(Ready)
     def handle_ready(self, message: Ready) -> None:
-        self.session = message.session
-        message.session.on_store_failure = self.store_failed
-        self.switch_screen(QueueScreen(message.session))
-        store = message.session.store
+        self.show_queue(message.session)
+
+    def show_queue(self, session: Session) -> None:
+        """Put the session's queue on screen, in place of the screen shown (the loading screen,
+        or the queue of the session it replaces); on a quick start, the first screen."""
+        self.session = session
+        session.on_store_failure = self.store_failed
+        if len(self.screen_stack) > 1:
+            self.switch_screen(QueueScreen(session))
+        else:
+            self.push_screen(QueueScreen(session))
+        store = session.store
         if isinstance(store, DeferredStore):
             self.call_after_refresh(self.attach_store, store)
-        elif message.session.current is not None:  # resumed with a chart open: open it again
-            self.call_after_refresh(self.open_chart, message.session.current.chart.chart_id)
-        self.start_timebox(message.session)  # assessment hook (simulator/tui/timebox.py)
+        elif session.current is not None:  # resumed with a chart open: open it again
+            self.call_after_refresh(self.open_chart, session.current.chart.chart_id)
+        self.start_timebox(session)  # assessment hook (simulator/tui/timebox.py)
 
     @on(Worker.StateChanged)
     def handle_worker_state(self, event: Worker.StateChanged) -> None:

@@ -214,11 +214,12 @@ class QueueScreen(Screen[None]):
             table.add_column(HEADERS.get(name, name), key=name)
         self.refresh_rows()
         table.focus()
-        self.warm_up()
+        self.call_after_refresh(self.warm_up)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
     def warm_up(self) -> None:
-        """Load the lookup's search data in a thread, so no keystroke waits for it (~90 ms);
+        """Once the queue is drawn, load the lookup's search data in a thread, so no keystroke
+        waits for it (~90 ms);
         then, start-up being over, freeze what it left alive (see widgets/longlived.py)."""
         self.session.book.search(WARM_QUERY, limit=1)
         self.app.call_from_thread(freeze_long_lived, "start-up")
