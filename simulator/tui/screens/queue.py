@@ -219,8 +219,8 @@ class QueueScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
     def warm_up(self) -> None:
         """Once the queue is drawn, load the lookup's search data in a thread, so no keystroke
-        waits for it (~90 ms);
-        then, start-up being over, freeze what it left alive (see widgets/longlived.py)."""
+        waits for it (~90 ms); then, start-up being over, freeze what it left alive (see
+        widgets/longlived.py)."""
         self.session.book.search(WARM_QUERY, limit=1)
         self.app.call_from_thread(freeze_long_lived, "start-up")
 
