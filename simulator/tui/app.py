@@ -35,6 +35,7 @@ from simulator.tui.commands import ActionsProvider, CodeLookupProvider
 from simulator.tui.screens.loading import LoadingScreen
 from simulator.tui.screens.queue import QueueScreen
 from simulator.tui.themes import THEMES
+from simulator.tui.widgets.longlived import POLL_SECONDS, IdleCollector
 
 
 class CodeDeskApp(App[None]):
@@ -124,6 +125,8 @@ class CodeDeskApp(App[None]):
         """When the trainee last pressed a key or used the mouse (the injected clock's time)."""
         self.locked = False
         """True while the idle lock hides the screen."""
+        self.collector = IdleCollector()
+        """Runs the garbage collector in pauses between key presses (widgets/longlived.py)."""
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = (
@@ -135,6 +138,7 @@ class CodeDeskApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.set_interval(self.TICK_SECONDS, self.tick)
+        self.set_interval(POLL_SECONDS, self.collector.poll)
         session = self._quick_start()
         if session is not None:
             self.show_queue(session)
@@ -429,6 +433,7 @@ class CodeDeskApp(App[None]):
             events.Key | events.MouseDown | events.MouseMove | events.MouseScrollDown,
         ) and not getattr(event, "is_forwarded", False):
             self.last_input = self.clock.now()
+            self.collector.note_input()
         await super().on_event(event)
 
     def tick(self) -> None:

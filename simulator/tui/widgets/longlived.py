@@ -28,11 +28,19 @@ collections in the 130 presses of benchmarks/tui.py, 20-50 ms each, which made t
 opening a chart and of a lookup keystroke (exactly the presses they fell in). With the higher
 threshold the young collections are ~14x rarer (each still takes a millisecond or two) and
 the same run has one full collection.
+
+While the app runs, the collector's work is also moved out of key presses where it can be
+(IdleCollector): a timer runs the collection due, as the thresholds would pick it, whenever
+key and mouse input has paused for a moment and some allocations have piled up. The young
+count then starts every keystroke near zero, so the automatic collections (still on, with
+the thresholds above) only come inside a press when input never pauses, as in a held key
+or a benchmark that presses the next key the moment a frame is drawn.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 
 YOUNG_THRESHOLD = 10_000
 """Allocations (less deallocations) between collections of the youngest generation."""
@@ -50,3 +58,49 @@ def freeze_long_lived(point: str) -> None:
     gc.freeze()
     if point == "start-up":
         gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
+IDLE_SECONDS = 0.05
+"""No key or mouse input for this long counts as a pause, in which collections may run."""
+
+POLL_SECONDS = 0.05
+"""How often the app's timer asks the collector whether a collection is due."""
+
+IDLE_MINIMUM = 1_000
+"""Fewer young allocations than this are not worth a collection, even in a pause."""
+
+
+class IdleCollector:
+    """Runs the garbage collector in pauses between key presses, ahead of its thresholds."""
+
+    def __init__(self) -> None:
+        """Input is taken to have just come."""
+        self.last_input = time.monotonic()
+        self.collections = [0, 0, 0]
+        """Collections poll() has run, by generation."""
+
+    def note_input(self) -> None:
+        """A key or mouse event came in."""
+        self.last_input = time.monotonic()
+
+    def poll(self) -> int | None:
+        """In a pause of input, run the collection due, if IDLE_MINIMUM young allocations have
+        piled up; return the generation collected, or None.
+
+        The generation is the one CPython's thresholds would pick: the oldest whose count has
+        reached its threshold (a collection of a generation counts one for the next).
+        """
+        counts = gc.get_count()
+        if counts[0] < IDLE_MINIMUM or not gc.isenabled():
+            return None
+        if time.monotonic() - self.last_input < IDLE_SECONDS:
+            return None
+        thresholds = gc.get_threshold()
+        generation = 0
+        for older in (2, 1):
+            if counts[older] >= thresholds[older]:
+                generation = older
+                break
+        gc.collect(generation)
+        self.collections[generation] += 1
+        return generation
