@@ -66,6 +66,7 @@ class ShiftBar(Static):
     DEFAULT_CSS = """
     ShiftBar {
         dock: top;
+        width: 100%;
         height: 1;
         background: $panel;
         color: $foreground;
@@ -98,4 +99,6 @@ class ShiftBar(Static):
             self.update(literal("CodeDesk · SYNTHETIC TRAINING DATA"))
             return
         width = max(self.size.width, 20) if self.size.width else 200
-        self.update(literal(fit(bar_segments(session), width)))
+        # One line, as wide as the screen: a new text never changes the layout, so the
+        # once-a-second redraw repaints the bar alone, not the whole screen.
+        self.update(literal(fit(bar_segments(session), width)), layout=not self.size.width)
