@@ -48,7 +48,7 @@ class CodeLookupProvider(Provider):
 
         session = getattr(self.app, "session", None)
         if session is not None:
-            self.app.push_screen(LookupScreen(session.book, query))
+            self.app.push_screen(LookupScreen(session.book, query, session=session))
 
 
 class ActionsProvider(Provider):

@@ -582,7 +582,7 @@ class ChartScreen(Screen[None]):
         """Open the code lookup; the chosen code goes on the chart."""
         from simulator.tui.screens.lookup import LookupScreen
 
-        lookup = LookupScreen(self.session.book, query)
+        lookup = LookupScreen(self.session.book, query, session=self.session)
 
         def looked_up(hit: Hit | None) -> None:
             if lookup.shown_query.strip():  # one event per lookup used, not per keystroke

@@ -15,8 +15,10 @@ from textual.widgets import DataTable, Input, Static
 
 from simulator.codebook.index import Codebook
 from simulator.codebook.search import Hit
+from simulator.shift.session import Session
 from simulator.tui.text import literal
 from simulator.tui.widgets.release import KeyFooter, release_screen
+from simulator.tui.widgets.shiftbar import ShiftBar
 from simulator.tui.widgets.table import Table, cell
 
 SYSTEM_LABELS = {"icd10cm": "CM", "icd10pcs": "PCS", "cpt": "CPT", "hcpcs": "HCPCS"}
@@ -57,7 +59,7 @@ class LookupScreen(ModalScreen[Hit | None]):
     ]
     HELP = "Search every code set as coders type: words, abbreviations (lap chole, afib), typos, code prefixes. Down goes to the results; Enter adds the highlighted code to the chart."
     DEFAULT_CSS = """
-    LookupScreen { align: center middle; }
+    LookupScreen { align: center middle; background: $background; }
     #lookup-box { width: 95%; height: 90%; border: round $primary; background: $surface; }
     #lookup-input { margin: 0 1; }
     #lookup-body { height: 1fr; }
@@ -74,11 +76,17 @@ class LookupScreen(ModalScreen[Hit | None]):
         hits: list[Hit]
 
     def __init__(
-        self, book: Codebook, query: str = "", systems: tuple[str, ...] | None = None
+        self,
+        book: Codebook,
+        query: str = "",
+        systems: tuple[str, ...] | None = None,
+        session: Session | None = None,
     ) -> None:
-        """Search the given code sets (all when None), starting from query."""
+        """Search the given code sets (all when None), starting from query; with a session,
+        its shift bar (clocks and pace) stays on top."""
         super().__init__()
         self.book = book
+        self.session = session
         self._widgets: list[DOMNode] = []
         self.query_text = query
         self.systems = systems
@@ -89,7 +97,11 @@ class LookupScreen(ModalScreen[Hit | None]):
         """The hit the detail pane shows."""
 
     def compose(self) -> ComposeResult:
-        """Entry, results, detail."""
+        """The shift bar, then entry, results, detail."""
+        if self.session is not None:
+            bar = ShiftBar()
+            bar.session = self.session
+            yield bar
         with Vertical(id="lookup-box"):
             yield Input(
                 self.query_text,
