@@ -17,7 +17,11 @@ pack, with a codebook index built into a temporary folder. Timed actions:
 
 and on the bare app: a key that updates a Static, a key that switches a ContentSwitcher, a
 keystroke in an Input, a key that appends to a ListView.
-Run: python benchmarks/tui.py [--runs N] [--pack PATH]
+By default each key is pressed the moment the previous one's frame is drawn: the worst case,
+input that never pauses. With --pace MS every press waits MS milliseconds first (untimed), as
+between a person's keystrokes (a fast typist: about 120 ms); work CodeDesk does in pauses of
+input (the garbage collector's, widgets/longlived.py) then happens where it would in use.
+Run: python benchmarks/tui.py [--runs N] [--pace MS] [--pack PATH]
 """
 
 from __future__ import annotations
@@ -116,6 +120,9 @@ class Frames:
     """Times a key press to the first frame rendered while the expected state holds, and
     notes the full garbage collections (generation 2) that ran meanwhile."""
 
+    pace = 0.0
+    """Seconds to wait before each press (untimed): the pause between a person's keys."""
+
     def __init__(self, app: App[Any]) -> None:
         """Watch every frame the app renders (its screens' compositor updates)."""
         self.app = app
@@ -152,6 +159,8 @@ class Frames:
 
     async def press(self, key: str, ready: Callable[[], bool], timeout: float = 10.0) -> float:
         """Press key; return seconds until a frame is drawn with ready() true."""
+        if self.pace:
+            await asyncio.sleep(self.pace)
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._waiting = (ready, future)
         gc.callbacks.append(self._collection)
@@ -400,6 +409,9 @@ def main() -> None:
     """Measure both apps and print the table, the ratios and the goal line."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30, help="timed presses per action")
+    parser.add_argument(
+        "--pace", type=float, default=0.0, help="ms to wait before each press (default 0)"
+    )
     parser.add_argument("--pack", type=Path, default=None, help="pack (default: starter)")
     args = parser.parse_args()
     from simulator import paths
@@ -409,13 +421,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         cache = Path(folder)
         build_index(cache)
+        Frames.pace = args.pace / 1000
         bare = asyncio.run(bare_figures(args.runs))
         codedesk = asyncio.run(codedesk_figures(args.runs, pack, cache))
 
     def ms(values: list[float], p: float) -> float:
         return (statistics.median(values) if p == 50 else percentile(values, p)) * 1000
 
-    print(f"key press to updated screen, headless {SIZE[0]}x{SIZE[1]}, {args.runs} presses each")
+    pace = f", {args.pace:g} ms between presses" if args.pace else ", no pause between presses"
+    print(
+        f"key press to updated screen, headless {SIZE[0]}x{SIZE[1]}, {args.runs} presses each"
+        + pace
+    )
     print(
         f"{'CodeDesk action':36} {'p50':>7} {'p95':>7}   {'bare Textual action':26} "
         f"{'p50':>7} {'p95':>7}   {'ratio p50':>9} {'p95':>6}"
