@@ -8,7 +8,14 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 VARIABLE_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
@@ -578,6 +585,10 @@ class Case(Strict):
         return self
 
 
+InboxAnswer = Literal["comply", "refuse", "route_roi", "verify_identity"]
+"""The ways a coder can answer an inbox message."""
+
+
 class InboxMessage(Strict):
     """A message in the coder's inbox that tests privacy judgement (inbox/*.yaml)."""
 
@@ -595,9 +606,30 @@ class InboxMessage(Strict):
     """When it arrived, relative to the shift date."""
     text: Annotated[str, Field(min_length=1, max_length=10_000)]
     """The message as the coder reads it."""
-    expected: Literal["comply", "refuse", "route_roi", "verify_identity"]
+    expected: InboxAnswer
     """The right response: comply, refuse, route_roi (release of information) or verify_identity."""
+    also_accepted: list[InboxAnswer] = Field(default_factory=list, max_length=3)
+    """Other responses that are just as safe, graded right too (e.g. route_roi where the
+    request can go straight to the office that verifies and releases); the feedback still
+    names `expected` first. Never comply (the answer that discloses), never `expected` again."""
     rationale: LongText
     """Why, citing the rule (e.g. 45 CFR 164.502(b) minimum necessary)."""
     topics: list[Slug] = Field(default_factory=list, max_length=20)
     """Tags for what the message teaches, e.g. [hipaa, roi]."""
+
+    @field_validator("also_accepted")
+    @classmethod
+    def _accepted_answers(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        """An alternative answer is a second safe answer: not the expected one again, and
+        never 'comply' (the one that discloses) when the expected answer withholds."""
+        expected = info.data.get("expected")
+        if expected in value:
+            raise ValueError(f"repeats the expected answer {expected!r}")
+        if len(set(value)) != len(value):
+            raise ValueError("lists an answer twice")
+        if "comply" in value:
+            raise ValueError(
+                f"cannot hold 'comply' when {expected!r} is expected: complying discloses "
+                "what the expected answer withholds"
+            )
+        return value

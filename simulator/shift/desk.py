@@ -78,11 +78,13 @@ class InboxResult:
     expected: str
     rationale: str
     findings: tuple[PrivacyFinding, ...]
+    also_accepted: tuple[str, ...] = ()
+    """Other answers the message accepts as just as safe."""
 
     @property
     def correct(self) -> bool:
-        """True when the answer is the safe one the message expects."""
-        return self.answer == self.expected
+        """True when the answer is the safe one the message expects, or one it also accepts."""
+        return self.answer == self.expected or self.answer in self.also_accepted
 
 
 @dataclass(frozen=True)

@@ -934,6 +934,7 @@ class Session:
             expected=message.expected,
             rationale=" ".join(message.rationale.split()),
             findings=tuple(judge_events([event], inbox=[message])),
+            also_accepted=tuple(message.also_accepted),
         )
 
     def lock(self, idle_seconds: float = 0.0) -> None:

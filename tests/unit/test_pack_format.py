@@ -349,6 +349,26 @@ def test_inbox_problems(tmp_path: Path, book: Codebook) -> None:
     assert any("duplicate message id 'roi-email-request'" in m for m in found), found
 
 
+def test_inbox_also_accepted(tmp_path: Path, book: Codebook) -> None:
+    two = INBOX.replace("expected: refuse\n", "expected: refuse\nalso_accepted: [route_roi]\n")
+    discloses = two.replace("[route_roi]", "[route_roi, comply]").replace("chat-vip", "leaky")
+    again = two.replace("[route_roi]", "[refuse]").replace("chat-vip", "again")
+    root = make_pack(
+        tmp_path,
+        {"inbox/ok.yaml": two, "inbox/leaky.yaml": discloses, "inbox/again.yaml": again},
+    )
+    found = messages(problems_of(root, book))
+    assert any(
+        "inbox/leaky.yaml:7:16: also_accepted: cannot hold 'comply' when 'refuse' is expected" in m
+        for m in found
+    ), found
+    assert any(
+        "inbox/again.yaml:7:16: also_accepted: repeats the expected answer 'refuse'" in m
+        for m in found
+    ), found
+    assert not any("inbox/ok.yaml" in m for m in found), found
+
+
 def test_excludes1_pair_is_a_warning(tmp_path: Path, book: Codebook) -> None:
     case = QUERY_CASE.replace(
         "          - code: E87.1\n",

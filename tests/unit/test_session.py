@@ -166,6 +166,10 @@ def test_privacy_events_reach_the_grades(session: Session) -> None:
     inbox = {item.message.id: item for item in session.inbox()}
     assert inbox["priv-roi-doctors-office-email"].answer == "comply"
     assert "{{" not in inbox["priv-roi-doctors-office-email"].text
+    # The daughter's phone call: verifying identity is expected, routing to release of
+    # information is accepted as just as safe; complying discloses.
+    also = session.answer_inbox("priv-phone-daughter-test-results", "route_roi")
+    assert also.correct and also.expected == "verify_identity" and not also.findings
 
 
 def test_locked_time_is_not_work_and_pace(session: Session, clock: FakeClock) -> None:

@@ -23,7 +23,13 @@ def result_text(result: InboxResult, practice: bool) -> str:
     given = INBOX_WORDS[result.answer]
     if not practice:
         return f"Answered: {given}. Recorded; it is judged at the end of the shift."
-    if result.correct:
+    if result.correct and result.answer != result.expected:
+        lines = [
+            f"✓ Right: {given} is also safe; the answer the message expects first is to "
+            f"{INBOX_WORDS[result.expected]}.",
+            result.rationale,
+        ]
+    elif result.correct:
         lines = [f"✓ Right: {given}.", result.rationale]
     else:
         lines = [
