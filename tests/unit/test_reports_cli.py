@@ -62,11 +62,11 @@ def test_history_shows_sessions_and_weakest_topics(
     status, out, _ = run(["history", "--trainee", "T-1", "--db", url], capsys)
     assert status == 0
     assert "History of trainee T-1, cohort c1" in out and "by topic, weakest first" in out
-    assert out.count("starter 0.2.0") == 2
+    assert out.count("starter 0.3.0") == 2
     status, out, _ = run(["history", "--trainee", "T-1", "--json", "--db", url], capsys)
     data = json.loads(out)
     assert [s["charts_done"] for s in data["sessions"]] == [6, 6]
-    assert data["sessions"][0]["targets_from"] == "pack starter 0.2.0"
+    assert data["sessions"][0]["targets_from"] == "pack starter 0.3.0"
     first = data["sessions"][0]["productivity"]
     assert first["charts_per_hour"] > 0 and first["target_charts_per_hour"] > 0
     accuracies = [t["accuracy"] for t in data["by_topic"]]

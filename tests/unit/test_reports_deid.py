@@ -49,7 +49,7 @@ def test_identifier_shapes_are_replaced(text: str, gone: str) -> None:
     "text",
     [
         "0210093 CABG; 0DTJ4ZZ appendectomy; 99213-25; J1100 x2; I50.23; E11.65",
-        "hydrocodone 5/325 mg; BP 158/92; BMI 15.9; pack starter 0.2.0; 11 kg (19%) loss",
+        "hydrocodone 5/325 mg; BP 158/92; BMI 15.9; pack starter 0.3.0; 11 kg (19%) loss",
         "ICD-10-CM Guideline I.C.4.a.3; MS-DRG 291; FY2027; 45 CFR 164.514(b)(2)",
         "may be coded when documented; long-term use; young adult",
     ],
