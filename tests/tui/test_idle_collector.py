@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -46,35 +47,43 @@ def allocate(n: int) -> list[list[int]]:
     return [[i] for i in range(n)]
 
 
-def test_no_collection_while_input_keeps_coming(clock: Clock) -> None:
-    collector = IdleCollector()
+@contextmanager
+def collecting() -> Iterator[None]:
+    """The collector on (as in the app) for the block; its young threshold stays out of reach."""
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+
+
+def piled_up(collector: IdleCollector, clock: Clock, since_input: float) -> list[list[int]]:
+    """Allocate 3 x IDLE_MINIMUM objects (returned, to keep them), then let since_input
+    seconds pass after a key."""
     gc.collect()
     kept = allocate(IDLE_MINIMUM * 3)
     collector.note_input()
-    clock.now += IDLE_SECONDS / 2
-    gc.enable()
-    try:
+    clock.now += since_input
+    return kept
+
+
+def test_no_collection_while_input_keeps_coming(clock: Clock) -> None:
+    collector = IdleCollector()
+    kept = piled_up(collector, clock, IDLE_SECONDS / 2)
+    with collecting():
         assert collector.poll() is None  # input came 25 ms ago: a key press may be under way
-    finally:
-        gc.disable()
     assert collector.collections == [0, 0, 0]
     assert kept
 
 
 def test_a_pause_collects_the_young_generation(clock: Clock) -> None:
     collector = IdleCollector()
-    gc.collect()
-    kept = allocate(IDLE_MINIMUM * 3)
-    collector.note_input()
-    clock.now += IDLE_SECONDS * 2
-    gc.enable()
-    try:
+    kept = piled_up(collector, clock, IDLE_SECONDS * 2)
+    with collecting():
         assert gc.get_count()[0] >= IDLE_MINIMUM
         assert collector.poll() == 0
         assert gc.get_count()[0] < IDLE_MINIMUM  # the young count starts again near zero
         assert collector.poll() is None  # nothing piled up since
-    finally:
-        gc.disable()
     assert collector.collections == [1, 0, 0]
     assert kept
 
@@ -83,11 +92,8 @@ def test_a_pause_with_little_allocated_does_nothing(clock: Clock) -> None:
     collector = IdleCollector()
     gc.collect()
     clock.now += 10
-    gc.enable()
-    try:
+    with collecting():
         assert collector.poll() is None
-    finally:
-        gc.disable()
 
 
 def test_the_generation_is_the_one_the_thresholds_pick(clock: Clock) -> None:
@@ -95,17 +101,14 @@ def test_the_generation_is_the_one_the_thresholds_pick(clock: Clock) -> None:
     thresholds = gc.get_threshold()
     gc.collect()
     clock.now += 10
-    gc.enable()
-    try:
-        picked = []
-        kept = []
+    picked = []
+    kept = []
+    with collecting():
         # Each young collection counts one for the middle generation, each middle one for the
         # oldest: after thresholds[1] young ones a middle one is due, and so on.
         for _ in range((thresholds[1] + 1) * thresholds[2] + 1):
             kept.append(allocate(IDLE_MINIMUM + 10))
             picked.append(collector.poll())
-    finally:
-        gc.disable()
     assert picked[: thresholds[1]] == [0] * thresholds[1]
     assert picked[thresholds[1]] == 1
     assert picked[-1] == 2  # after thresholds[2] middle ones, the full collection
