@@ -42,6 +42,14 @@ def test_typical_queries(book: Codebook, query: str, code: str) -> None:
     assert code in [h.code for h in book.search(query, limit=5)]
 
 
+@pytest.mark.parametrize("query", ["chf exacerbation", "chf exac", "decompensated chf"])
+def test_chf_exacerbation_is_unspecified_heart_failure_first(book: Codebook, query: str) -> None:
+    """The Index's 'Failure, heart, congestive (compensated) (decompensated)' is I50.9; I50.813
+    (right heart failure) is the only code whose own terms say 'exacerbation', and must not
+    come first for a coder who typed CHF."""
+    assert book.search(query, limit=5)[0].code == "I50.9"
+
+
 def test_limits_and_systems(book: Codebook) -> None:
     assert all(h.system == "cpt" for h in book.search("fracture", ["cpt"], limit=5))
     assert len(book.search("fracture", limit=3)) == 3
