@@ -408,8 +408,9 @@ class Searcher:
             if row is not None:
                 hits[(row[0], code)] = Hit(row[0], code, row[1], bool(row[2]), 2000.0 - rank)
         if groups:
-            confident = len(hits) > 0
-            for hit in self._by_words(groups, chosen, limit * 4, relax=not confident):
+            # Relaxed matches fill the list in below the Index's default and the strict
+            # matches, so "copd exacerbation" shows J44.1 first and the other J44 codes under it.
+            for hit in self._by_words(groups, chosen, limit * 4):
                 key = (hit.system, hit.code)
                 if key not in hits:
                     hits[key] = hit

@@ -50,6 +50,14 @@ def test_chf_exacerbation_is_unspecified_heart_failure_first(book: Codebook, que
     assert book.search(query, limit=5)[0].code == "I50.9"
 
 
+def test_an_index_default_comes_first_with_its_neighbours_under_it(book: Codebook) -> None:
+    """A phrase the Alphabetic Index answers gives its default first, then related codes to
+    choose from (it used to give the default alone)."""
+    codes = [h.code for h in book.search("copd exacerbation", limit=6)]
+    assert codes[0] == "J44.1"
+    assert {"J44.0", "J44.9"} <= set(codes)
+
+
 def test_limits_and_systems(book: Codebook) -> None:
     assert all(h.system == "cpt" for h in book.search("fracture", ["cpt"], limit=5))
     assert len(book.search("fracture", limit=3)) == 3
