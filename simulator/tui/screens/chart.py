@@ -9,7 +9,6 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
@@ -23,7 +22,7 @@ from simulator.tui.masking import identifier_line, mask
 from simulator.tui.text import clean, literal, reflow
 from simulator.tui.widgets.breakpoints import preset_breakpoints
 from simulator.tui.widgets.longlived import freeze_long_lived
-from simulator.tui.widgets.release import KeyFooter, release_screen
+from simulator.tui.widgets.release import KeyFooter, ReleasedOnClose
 from simulator.tui.widgets.shiftbar import ShiftBar
 from simulator.tui.widgets.table import Table, cell
 
@@ -50,7 +49,7 @@ def verdict_cell(line: CodedLine) -> object:
     return literal(f"✗ {line.validation.verdict.value}", "bold")
 
 
-class ChartScreen(Screen[None]):
+class ChartScreen(ReleasedOnClose, Screen[None]):
     """Read the chart and code it; every typed code is checked against the codebook."""
 
     BINDINGS = [
@@ -238,7 +237,6 @@ class ChartScreen(Screen[None]):
         self.state = state
         self._styled_at: int | None = None
         """The app's CSS update count when the widgets were styled (see on_screen_resume)."""
-        self._widgets: list[DOMNode] = []
 
     SCREEN_NAME = "chart"
     """The name the app's chart screen is installed under (see for_chart)."""
@@ -461,14 +459,6 @@ class ChartScreen(Screen[None]):
         if self._styled_at == current:
             event.refresh_styles = False
         self._styled_at = current
-
-    def on_screen_suspend(self) -> None:
-        """Note the widgets: a suspend precedes the removal, after which they are gone."""
-        self._widgets = list(self.walk_children(with_self=True))
-
-    def on_unmount(self) -> None:
-        """Let go of the closed chart's widgets (see widgets/release.py)."""
-        release_screen(self.app, self._widgets)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="encoder")
     def refresh_encoder(self) -> None:

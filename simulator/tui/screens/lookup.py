@@ -8,7 +8,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
@@ -17,7 +16,7 @@ from simulator.codebook.index import Codebook
 from simulator.codebook.search import Hit
 from simulator.shift.session import Session
 from simulator.tui.text import literal
-from simulator.tui.widgets.release import KeyFooter, release_screen
+from simulator.tui.widgets.release import KeyFooter, ReleasedOnClose
 from simulator.tui.widgets.shiftbar import ShiftBar
 from simulator.tui.widgets.table import Table, cell
 
@@ -43,7 +42,7 @@ def describe(book: Codebook, hit: Hit) -> str:
     return "\n".join(lines)
 
 
-class LookupScreen(ModalScreen[Hit | None]):
+class LookupScreen(ReleasedOnClose, ModalScreen[Hit | None]):
     """Search every code set; Enter returns the highlighted code, Escape returns nothing."""
 
     BINDINGS = [
@@ -87,7 +86,6 @@ class LookupScreen(ModalScreen[Hit | None]):
         super().__init__()
         self.book = book
         self.session = session
-        self._widgets: list[DOMNode] = []
         self.query_text = query
         self.systems = systems
         self.hits: list[Hit] = []
@@ -176,14 +174,6 @@ class LookupScreen(ModalScreen[Hit | None]):
     def action_results(self) -> None:
         """Move from the entry to the results."""
         self.query_one(DataTable).focus()
-
-    def on_screen_suspend(self) -> None:
-        """Note the widgets: a suspend precedes the removal, after which they are gone."""
-        self._widgets = list(self.walk_children(with_self=True))
-
-    def on_unmount(self) -> None:
-        """Let go of the closed screen's widgets (see widgets/release.py)."""
-        release_screen(self.app, self._widgets)
 
     def action_cancel(self) -> None:
         """Close without choosing."""

@@ -6,7 +6,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
@@ -15,10 +14,10 @@ from simulator.codebook.index import Codebook, CodeEntry
 from simulator.codebook.search import Hit
 from simulator.tui.screens.lookup import describe
 from simulator.tui.text import literal
-from simulator.tui.widgets.release import KeyFooter, release_screen
+from simulator.tui.widgets.release import KeyFooter, ReleasedOnClose
 
 
-class TabularScreen(ModalScreen[Hit | None]):
+class TabularScreen(ReleasedOnClose, ModalScreen[Hit | None]):
     """Browse ICD-10-CM by chapter; Enter on a billable code returns it."""
 
     BINDINGS = [
@@ -36,7 +35,6 @@ class TabularScreen(ModalScreen[Hit | None]):
         """Browse this codebook."""
         super().__init__()
         self.book = book
-        self._widgets: list[DOMNode] = []
 
     def compose(self) -> ComposeResult:
         """The tree and the detail pane."""
@@ -85,14 +83,6 @@ class TabularScreen(ModalScreen[Hit | None]):
         entry = event.node.data
         if entry is not None and entry.billable:
             self.dismiss(Hit(entry.system, entry.code, entry.title, True, 0.0))
-
-    def on_screen_suspend(self) -> None:
-        """Note the widgets: a suspend precedes the removal, after which they are gone."""
-        self._widgets = list(self.walk_children(with_self=True))
-
-    def on_unmount(self) -> None:
-        """Let go of the closed screen's widgets (see widgets/release.py)."""
-        release_screen(self.app, self._widgets)
 
     def action_cancel(self) -> None:
         """Close without choosing."""

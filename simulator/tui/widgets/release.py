@@ -24,11 +24,12 @@ in a cycle at once: two closed charts left 50,000 objects to collect instead of 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widgets import Footer
 
 
@@ -61,6 +62,25 @@ def release_screen(app: App[Any], nodes: Iterable[DOMNode]) -> None:
     drop_closed_watchers(app)
     drop_render_caches(nodes)
     StylesCache.get_inner_outer.cache_clear()
+
+
+class ReleasedOnClose:
+    """Mixin for a screen that lets go of its widgets when it closes (release_screen).
+
+    The widgets are noted when the screen is suspended, which precedes its removal: by the time
+    it unmounts they are gone from the DOM. Put it first among the screen's bases.
+    """
+
+    _closing_widgets: tuple[DOMNode, ...] = ()
+
+    def on_screen_suspend(self) -> None:
+        """Note the widgets, to release them if the screen is closing."""
+        screen = cast(Screen[Any], self)
+        self._closing_widgets = tuple(screen.walk_children(with_self=True))
+
+    def on_unmount(self) -> None:
+        """Let go of the closed screen's widgets."""
+        release_screen(cast(Screen[Any], self).app, self._closing_widgets)
 
 
 class KeyFooter(Footer):
