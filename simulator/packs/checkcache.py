@@ -77,6 +77,12 @@ def _compiled(cache_dir: Path, digest: str, root: Path) -> LoadedPack | None:
     return dataclasses.replace(found, root=root)
 
 
+def compiled_pack(root: Path, index: Path, cache_dir: Path) -> LoadedPack | None:
+    """The compiled copy of a pack that passed its checks with this codebook index, unchanged
+    since; None when it must be read and checked again."""
+    return _compiled(cache_dir, pack_digest(root, index), root)
+
+
 def open_checked_pack(root: Path, book: Codebook, cache_dir: Path) -> LoadedPack:
     """Load a pack and check it against the codebook, or reuse its compiled copy when unchanged.
 
@@ -84,10 +90,9 @@ def open_checked_pack(root: Path, book: Codebook, cache_dir: Path) -> LoadedPack
     (warnings never block a pack).
     """
     digest = pack_digest(root, book.path)
-    if checked_before(cache_dir, digest):
-        compiled = _compiled(cache_dir, digest, root)
-        if compiled is not None:
-            return compiled
+    compiled = _compiled(cache_dir, digest, root)
+    if compiled is not None:
+        return compiled
     from simulator.packs.errors import PackError
     from simulator.packs.loader import load_pack
     from simulator.packs.validate import check_pack

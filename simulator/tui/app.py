@@ -156,19 +156,17 @@ class CodeDeskApp(App[None]):
         progress and its clear messages.
         """
         from simulator.codebook.build import index_path
-        from simulator.packs.checkcache import checked_before, pack_digest
+        from simulator.packs.checkcache import compiled_pack
 
         settings = self.settings
         try:
             index = index_path(settings.cache_dir, settings.data_dir)
             if settings.resume or not index.exists():
                 return None
-            if not checked_before(settings.cache_dir, pack_digest(settings.pack, index)):
+            loaded = compiled_pack(settings.pack, index, settings.cache_dir)
+            if loaded is None:
                 return None
-            book = Codebook(index)
-            return self._new_session(
-                open_checked_pack(settings.pack, book, settings.cache_dir), book
-            )
+            return self._new_session(loaded, Codebook(index))
         except Exception:  # the loading screen says what is wrong, in the long way
             return None
 
