@@ -6,7 +6,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -58,6 +58,10 @@ class Strict(BaseModel):
     The docstring under each field is its description in the JSON Schema (packs/schema.py
     reads them from this file when a schema is asked for; pydantic's use_attribute_docstrings
     would read them at import, ~30 ms of every start-up).
+
+    Validators are built when a model first validates (defer_build), not at import: a start-up
+    that reuses a compiled pack (packs/checkcache.py) unpickles models and never validates one,
+    so it never pays to build them (~15 ms).
     """
 
     model_config = ConfigDict(
@@ -65,7 +69,18 @@ class Strict(BaseModel):
         str_strip_whitespace=True,
         frozen=True,
         coerce_numbers_to_str=True,
+        defer_build=True,
     )
+
+
+M = TypeVar("M", bound=Strict)
+
+
+def constant(model: type[M], **values: object) -> M:
+    """A module-level default (a field's default, a DOMAIN.md target) made without validation,
+    which would build the model's validator at import and undo defer_build. Every constant is
+    validated in tests/unit/test_pack_format.py::test_constants_are_valid."""
+    return model.model_construct(**values)
 
 
 class Target(Strict):
@@ -96,12 +111,12 @@ class TargetOverride(Strict):
 
 
 DEFAULT_TARGETS: dict[Setting, Target] = {
-    Setting.INPATIENT: Target(charts_per_hour=3, workload_units=1.0),
-    Setting.OUTPATIENT_SURGERY: Target(charts_per_hour=5, workload_units=0.75),
-    Setting.EMERGENCY: Target(charts_per_hour=15, workload_units=0.5),
-    Setting.CLINIC: Target(charts_per_hour=12, workload_units=0.25),
-    Setting.RADIOLOGY: Target(charts_per_hour=45, workload_units=0.1),
-    Setting.ANCILLARY: Target(charts_per_hour=45, workload_units=0.1),
+    Setting.INPATIENT: constant(Target, charts_per_hour=3.0, workload_units=1.0),
+    Setting.OUTPATIENT_SURGERY: constant(Target, charts_per_hour=5.0, workload_units=0.75),
+    Setting.EMERGENCY: constant(Target, charts_per_hour=15.0, workload_units=0.5),
+    Setting.CLINIC: constant(Target, charts_per_hour=12.0, workload_units=0.25),
+    Setting.RADIOLOGY: constant(Target, charts_per_hour=45.0, workload_units=0.1),
+    Setting.ANCILLARY: constant(Target, charts_per_hour=45.0, workload_units=0.1),
 }
 """Defaults from DOMAIN.md (AHIMA and AAPC surveys); a pack may override any of them."""
 
@@ -256,7 +271,7 @@ class AssessmentRules(Strict):
     strata: list[Stratum] = Field(default_factory=list, max_length=50)
     """Draw rules, each with a count; a case belongs to the first rule it matches and a case no
     rule matches is never drawn. Empty: one rule holding every case."""
-    pass_marks: PassMarks = PassMarks()
+    pass_marks: PassMarks = constant(PassMarks)
     """The marks a candidate must reach to pass."""
 
     @model_validator(mode="after")
@@ -306,9 +321,9 @@ class Pack(Strict):
     """The settings this pack's cases may use; empty means any setting."""
     targets: dict[Setting, TargetOverride] = Field(default_factory=dict)
     """Productivity targets and time standards by setting; missing ones use DOMAIN.md defaults."""
-    scoring: Scoring = Scoring()
+    scoring: Scoring = constant(Scoring)
     """Credit per verdict and the accuracy and productivity goals."""
-    selection: Selection = Selection()
+    selection: Selection = constant(Selection)
     """Which cases a session draws."""
     assessment: AssessmentRules | None = None
     """How a sealed assessment of this pack is drawn, timed and passed (codedesk assess seal)."""
@@ -347,7 +362,7 @@ class AgeRange(Strict):
 class PatientSpec(Strict):
     """Constraints on the synthetic patient drawn for a case."""
 
-    age: AgeRange = AgeRange(min=18, max=85)
+    age: AgeRange = constant(AgeRange, min=18, max=85)
     """Age range in years at the encounter, e.g. {min: 20, max: 40}."""
     sex: Literal["F", "M", "any"] = "any"
     """F, M or any."""
@@ -555,7 +570,7 @@ class Case(Strict):
     """1 (easiest) to 5 (hardest)."""
     time_standard_minutes: float | None = Field(default=None, gt=0, le=240)
     """Minutes an experienced coder needs; defaults from the pack's target for the setting."""
-    patient: PatientSpec = PatientSpec()
+    patient: PatientSpec = constant(PatientSpec)
     """Constraints on the synthetic patient."""
     encounter: EncounterSpec
     """Encounter dates relative to the shift date, payer, priority."""
@@ -565,9 +580,9 @@ class Case(Strict):
     """Sets of variables; one is drawn per rendering and may be used in text and key codes."""
     documents: list[Document] = Field(min_length=1, max_length=40)
     """The chart's documents in the order the coder sees them."""
-    decision: Decision = Decision()
+    decision: Decision = constant(Decision)
     """The action expected: code (default), query, pend or flag."""
-    key: AnswerKey = AnswerKey()
+    key: AnswerKey = constant(AnswerKey)
     """The expert answer key."""
     query: Query | None = None
     """For a query case: indicators, acceptable options and the physician's possible answers."""

@@ -11,7 +11,8 @@ import pytest
 from simulator.charts.render import render
 from simulator.codebook import Codebook
 from simulator.packs import LoadedPack, PackError, Problem, load_pack, read_pack
-from simulator.packs.models import DEFAULT_TARGETS, Setting, VerdictName
+from simulator.packs import models
+from simulator.packs.models import DEFAULT_TARGETS, Setting, Strict, VerdictName
 from simulator.packs.scaffold import write_starter_pack
 from simulator.packs.validate import check_pack
 from simulator.scoring.model import CREDITS, LineVerdict
@@ -525,3 +526,22 @@ key:
     (root / "cases" / "w.yaml").write_text(bad)
     loaded, _ = read_pack(root)
     assert any("modifier QQ" in p.message for p in check_pack(loaded, book))
+
+
+def _constants() -> list[Strict]:
+    """Every module-level model instance in packs/models.py: field defaults and the targets."""
+    found: list[Strict] = list(DEFAULT_TARGETS.values())
+    for cls in vars(models).values():
+        if isinstance(cls, type) and issubclass(cls, Strict):
+            for info in cls.model_fields.values():
+                if isinstance(info.default, Strict):
+                    found.append(info.default)
+    return found
+
+
+def test_constants_are_valid() -> None:
+    """Constants are made without validation (models.constant); each must validate to itself."""
+    constants = _constants()
+    assert len(constants) >= 13
+    for value in constants:
+        assert type(value).model_validate(value.model_dump(by_alias=True)) == value, value
