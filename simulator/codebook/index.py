@@ -8,9 +8,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulator.codebook import build
-from simulator.codebook.search import Hit, Searcher
+
+if TYPE_CHECKING:  # the search engine is imported on first use: start-up never searches
+    from simulator.codebook.search import Hit, Searcher
 
 
 class Relation(StrEnum):
@@ -221,6 +224,8 @@ class Codebook:
         """The search engine over this index (created on first use, shared by threads)."""
         found: Searcher | None = getattr(self, "_searcher", None)
         if found is None:
+            from simulator.codebook.search import Searcher
+
             found = Searcher(self._con)
             self._searcher = found
         return found

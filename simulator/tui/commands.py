@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from simulator.codebook.search import Hit as CodeHit
 from simulator.tui.text import literal, markup_safe
+
+if TYPE_CHECKING:
+    from simulator.codebook.search import Hit as CodeHit
 
 
 class CodeLookupProvider(Provider):
