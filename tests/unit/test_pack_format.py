@@ -10,8 +10,7 @@ import pytest
 
 from simulator.charts.render import render
 from simulator.codebook import Codebook
-from simulator.packs import LoadedPack, PackError, Problem, load_pack, read_pack
-from simulator.packs import models
+from simulator.packs import LoadedPack, PackError, Problem, load_pack, models, read_pack
 from simulator.packs.models import DEFAULT_TARGETS, Setting, Strict, VerdictName
 from simulator.packs.scaffold import write_starter_pack
 from simulator.packs.validate import check_pack
