@@ -135,7 +135,9 @@ def main() -> None:
             codedesk.append(once(CODEDESK, cache))
     b, f, c = statistics.median(bare), statistics.median(floor), statistics.median(codedesk)
     print(f"bare Textual app, start to first frame: median {b * 1000:.0f} ms ({args.runs} runs)")
-    print(f"floor (Settings + a DataTable the queue's size): median {f * 1000:.0f} ms, {f / b:.2f}x")
+    print(
+        f"floor (Settings + a DataTable the queue's size): median {f * 1000:.0f} ms, {f / b:.2f}x"
+    )
     print(f"codedesk, start to first rendered queue: median {c * 1000:.0f} ms ({args.runs} runs)")
     print(f"ratio codedesk / bare: {c / b:.2f}x (goal <= 2.0x); codedesk / floor: {c / f:.2f}x")
 
