@@ -6,7 +6,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -76,7 +76,7 @@ class Strict(BaseModel):
 M = TypeVar("M", bound=Strict)
 
 
-def constant(model: type[M], **values: object) -> M:
+def constant(model: type[M], **values: Any) -> M:
     """A module-level default (a field's default, a DOMAIN.md target) made without validation,
     which would build the model's validator at import and undo defer_build. Every constant is
     validated in tests/unit/test_pack_format.py::test_constants_are_valid."""
