@@ -230,6 +230,17 @@ class Codebook:
             self._searcher = found
         return found
 
+    def warm_search(self) -> None:
+        """Load the search data now (~90 ms, once; the queue does it in a thread after its
+        first frame), so no search waits for it."""
+        self.searcher.warm_up()
+
+    @property
+    def search_is_warm(self) -> bool:
+        """True once warm_search() has run: from then on a search takes milliseconds."""
+        found: Searcher | None = getattr(self, "_searcher", None)
+        return found is not None and found.warm
+
     def search(
         self, query: str, systems: Iterable[str] | None = None, limit: int = 10
     ) -> list[Hit]:

@@ -144,3 +144,19 @@ def test_rare_group_first_finds_what_fts5_finds(
     driven = book.search(query, systems, limit=30)
     monkeypatch.setattr(search, "_DRIVEN", 0)
     assert book.search(query, systems, limit=30) == driven
+
+
+def test_warm_up_loads_every_lazy_part(book: Codebook) -> None:
+    """The lookup searches inside the keystroke once the search is warm, so warm_up must load
+    everything a search would otherwise load on first use (every cached_property)."""
+    from functools import cached_property
+
+    fresh = Codebook(book.path)
+    assert not fresh.search_is_warm
+    fresh.warm_search()
+    assert fresh.search_is_warm
+    lazy = {
+        name for name, value in vars(search.Searcher).items() if isinstance(value, cached_property)
+    }
+    assert lazy == set(search.WARMED)
+    assert lazy <= set(vars(fresh.searcher))

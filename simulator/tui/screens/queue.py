@@ -100,11 +100,6 @@ def row_for(state: ChartState, session: Session) -> list[object]:
     return [cell(text) for text in cells]
 
 
-WARM_QUERY = "pneumonai"
-"""A search that loads everything the lookup loads on first use: the vocabulary, synonyms,
-Alphabetic Index defaults and full-text statistics, and (a typo) the typo corrector."""
-
-
 class QueueScreen(Screen[None]):
     """Lists the charts of the session; Enter opens one, N opens the next by priority."""
 
@@ -221,7 +216,7 @@ class QueueScreen(Screen[None]):
         """Once the queue is drawn, load the lookup's search data in a thread, so no keystroke
         waits for it (~90 ms); then, start-up being over, freeze what it left alive (see
         widgets/longlived.py)."""
-        self.session.book.search(WARM_QUERY, limit=1)
+        self.session.book.warm_search()
         self.app.call_from_thread(freeze_long_lived, "start-up")
 
     def on_screen_resume(self) -> None:
