@@ -54,3 +54,32 @@ async def test_documents_finds_and_lookups_become_events(settings: Settings) -> 
         ("code_looked_up", {"chart": chart_id, "query": "zzqx", "results": 0, "picked": None}),
         ("tabular_browsed", {"chart": chart_id, "picked": None}),
     ]
+
+
+async def test_opening_the_next_chart_records_no_document(settings: Settings) -> None:
+    """The chart screen is reused: showing the next chart's first document (implied by opening
+    it) is not recorded as a document viewed, whatever the last chart showed."""
+    app = build_app(settings, seed=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        assert app.session is not None
+        first, second = [c for c in app.session.charts if len(c.chart.documents) >= 2][:2]
+        app.open_chart(first.chart.chart_id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+o", "down")  # the first chart's second document
+        await pilot.press("escape")  # back to the queue
+        await pilot.pause()
+        app.open_chart(second.chart.chart_id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ChartScreen) and screen.chart_id == second.chart.chart_id
+        viewer_text = screen.query_one("#doc-viewer").text  # type: ignore[attr-defined]
+        assert viewer_text == screen._document_text(0)
+        viewed = [
+            e.payload
+            for e in app.session.store.events(app.session.session_id)
+            if e.kind == "document_viewed"
+        ]
+    assert viewed == [{"chart": first.chart.chart_id, "document": 2}]

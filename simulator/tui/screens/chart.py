@@ -268,6 +268,7 @@ class ChartScreen(ReleasedOnClose, Screen[None]):
     def load(self, state: ChartState) -> None:
         """Show another chart of the session, as a new chart screen shows it."""
         self.state = state
+        self._noted_document = 0  # before the list moves: opening implies the first document
         preset_breakpoints(self, update=True)
         self.query_one("#chart-header", Static).update(literal(self._header()))
         self._refresh_header()
@@ -276,7 +277,9 @@ class ChartScreen(ReleasedOnClose, Screen[None]):
         documents.add_options(self._document_options())
         documents.action_first()  # as a new OptionList highlights its first option
         viewer = self.query_one("#doc-viewer", TextArea)
-        viewer.load_text(self._document_text(0))
+        first = self._document_text(0)
+        if viewer.text != first:  # else _show_document showed it as the highlight moved
+            viewer.load_text(first)
         viewer.scroll_home(animate=False)
         find = self.query_one("#find-input", Input)
         find.value = ""
@@ -287,7 +290,6 @@ class ChartScreen(ReleasedOnClose, Screen[None]):
         self.matches = []
         self.match_index = -1
         self._noted_find = ""
-        self._noted_document = 0
         dx_input = self.query_one("#dx-input", Input)
         dx_input.value = ""
         dx_input.placeholder = self._dx_hint()
@@ -446,6 +448,7 @@ class ChartScreen(ReleasedOnClose, Screen[None]):
             table = self.query_one(table_id, DataTable)
             table.add_columns("#", "Code", "Check")
         self._refresh_tables()
+        self.watch(self.query_one("#doc-list", OptionList), "highlighted", self._show_document)
         self.query_one("#dx-input", Input).focus()
         if self.app.is_screen_installed(self):  # the app's chart screen, kept for the session
             freeze_long_lived("chart screen")
@@ -499,9 +502,15 @@ class ChartScreen(ReleasedOnClose, Screen[None]):
     def _message(self, text: str) -> None:
         self.query_one("#code-message", Static).update(literal(text))
 
-    @on(OptionList.OptionHighlighted, "#doc-list")
-    def _show_document(self, event: OptionList.OptionHighlighted) -> None:
-        index = int(event.option.id or 0)
+    def _show_document(self, highlighted: int | None) -> None:
+        """Show the document highlighted in the list. This watches the list's `highlighted`
+        (see on_mount), so it runs inside the key's own handler and the document is drawn in
+        the same frame as the moved highlight; an OptionHighlighted handler runs a message
+        later, and after a pause of input that meant a second frame 17-33 ms on."""
+        documents = self.query_one("#doc-list", OptionList)
+        if highlighted is None or not 0 <= highlighted < documents.option_count:
+            return
+        index = int(documents.get_option_at_index(highlighted).id or 0)
         document = self.state.chart.documents[index]
         viewer = self.query_one("#doc-viewer", TextArea)
         text = self._document_text(document.index)
