@@ -133,6 +133,8 @@ class Frames:
         """Diagnostics only: the part of the run the presses belong to (open, lookup...)."""
         self.phases: list[str] = []
         """The phase of each entry of collections."""
+        self.young: list[tuple[int, float]] = []
+        """(generation, seconds) of each collection of generation 0 or 1 during a timed press."""
         self._collecting = 0.0
         display = app._display
 
@@ -148,14 +150,16 @@ class Frames:
         app._display = watched  # type: ignore[method-assign]
 
     def _collection(self, phase: str, info: dict[str, int]) -> None:
-        """Time the full garbage collections (a gc callback)."""
-        if info.get("generation") != 2:
-            return
+        """Time the garbage collections (a gc callback): full ones, and the young ones."""
         if phase == "start":
             self._collecting = time.perf_counter()
         elif self._waiting is not None:
-            self.collections.append(time.perf_counter() - self._collecting)
-            self.phases.append(self.phase)
+            took = time.perf_counter() - self._collecting
+            if info.get("generation") == 2:
+                self.collections.append(took)
+                self.phases.append(self.phase)
+            else:
+                self.young.append((info.get("generation", 0), took))
 
     async def press(self, key: str, ready: Callable[[], bool], timeout: float = 10.0) -> float:
         """Press key; return seconds until a frame is drawn with ready() true."""
@@ -384,6 +388,7 @@ async def codedesk_figures(runs: int, pack: Path, cache: Path) -> dict[str, list
                 await frames.press("delete", equals(lambda: dx_table.row_count, rows))
             await frames.press("ctrl+d", lambda: dx_input.has_focus)
         found["collections"] = frames.collections
+        found["young"] = frames.young
         found["collection phases"] = frames.phases
         gc.collect()
         found["tracked"] = [len(gc.get_objects()), gc.get_freeze_count()]
@@ -470,6 +475,14 @@ def main() -> None:
             "  by part of the run (any press, timed or not): "
             + ", ".join(f"{phase} {count}" for phase, count in phases.items())
         )
+    for generation in (0, 1):
+        took = [t for g, t in codedesk["young"] if g == generation]
+        if took:
+            print(
+                f"generation-{generation} collections during CodeDesk key presses: {len(took)}, "
+                f"median {statistics.median(took) * 1000:.1f} ms, "
+                f"longest {max(took) * 1000:.1f} ms"
+            )
     tracked, frozen = codedesk["tracked"]
     print(
         f"gc-tracked objects at the end of the CodeDesk run: {tracked} "
