@@ -15,6 +15,7 @@ from textual.widgets._footer import FooterKey
 
 from simulator.config import Settings
 from simulator.tui.screens.chart import ChartScreen
+from simulator.tui.screens.lookup import LookupScreen
 from tests.tui.helpers import build_app, until_ready
 
 
@@ -58,3 +59,38 @@ async def test_closed_charts_are_let_go(settings: Settings) -> None:
     assert not grown, grown  # no chart screen, document viewer or footer key more
     # Growth was ~10,000 objects a chart; what is left is caches being refilled.
     assert (after - before) / 6 < 1_000, (before, after)
+
+
+async def test_closed_lookups_are_let_go(settings: Settings) -> None:
+    """The lookup is a new screen each time (the chart screen is reused, so the test above
+    cannot see a screen kept): each closed one must go, with its results table and entry."""
+    app = build_app(settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        assert app.session is not None
+        app.open_chart(app.session.charts[0].chart.chart_id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        chart = app.screen
+        assert isinstance(chart, ChartScreen)
+
+        async def look_up(times: int) -> None:
+            for run in range(times):
+                await pilot.press("ctrl+l", *("afib", "chf", "copd")[run % 3])
+                await pilot.pause()
+                assert isinstance(app.screen, LookupScreen)
+                await pilot.press("escape")
+                await pilot.pause()
+                assert app.screen is chart
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        def lookups_alive() -> int:
+            gc.collect()
+            return sum(isinstance(o, LookupScreen) for o in gc.get_objects())
+
+        await look_up(2)
+        before = lookups_alive()
+        await look_up(6)
+        after = lookups_alive()
+    assert after - before == 0, (before, after)
