@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from typing import Any
 from pathlib import Path
 
 CORE = [
@@ -80,46 +81,37 @@ NOT_AT_STARTUP = (
 a worker)."""
 
 
-def test_startup_leaves_slow_modules_for_later() -> None:
+def after_startup(report: str) -> Any:
+    """In a fresh interpreter, import what start-up imports, then print the JSON of the
+    expression report; return it decoded."""
     script = textwrap.dedent(
         """
         import importlib, json, sys
         for name in json.loads(sys.argv[1]):
             importlib.import_module(name)
-        print(json.dumps(sorted(sys.modules)))
+        print(json.dumps(eval(sys.argv[2])))
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", script, json.dumps(STARTUP)],
+        [sys.executable, "-c", script, json.dumps(STARTUP), report],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    loaded = set(json.loads(out))
+    return json.loads(out)
+
+
+def test_startup_leaves_slow_modules_for_later() -> None:
+    loaded = set(after_startup("sorted(sys.modules)"))
     assert sorted(m for m in NOT_AT_STARTUP if m in loaded) == []
 
 
 def test_startup_builds_no_pack_validator() -> None:
     """Pack models build their validators on first use (defer_build): a start-up that unpickles
     a compiled pack validates none, so building them at import would be ~15 ms wasted."""
-    script = textwrap.dedent(
-        """
-        import importlib, json, sys
-        from pydantic import BaseModel
-        for name in json.loads(sys.argv[1]):
-            importlib.import_module(name)
-        from simulator.packs import models
-        built = [
-            name for name, cls in vars(models).items()
-            if isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__pydantic_complete__
-        ]
-        print(json.dumps(built))
-        """
+    built = after_startup(
+        "[name for name, cls in vars(importlib.import_module('simulator.packs.models')).items()"
+        " if isinstance(cls, type) and hasattr(cls, '__pydantic_complete__')"
+        " and cls.__pydantic_complete__]"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script, json.dumps(STARTUP)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert json.loads(out) == []
+    assert built == []
