@@ -8,6 +8,9 @@ look at the result before anything else runs: no await in between.
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from textual.widgets import Input, OptionList, TextArea
 
 from simulator.config import Settings
@@ -47,3 +50,30 @@ async def test_lookup_results_come_with_the_keystroke(settings: Settings) -> Non
         lookup.query_one(Input).insert_text_at_cursor("afib")
         assert lookup.shown_query == "afib"
         assert lookup.hits and lookup.hits[0].code == "I48.91"
+
+
+async def test_a_failed_search_is_said_not_raised(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Searching inside the keystroke must not let an unreadable index crash the app."""
+    app = build_app(settings, seed=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_ready(pilot)
+        assert app.session is not None
+        app.open_chart(app.session.charts[0].chart.chart_id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        lookup = app.screen
+        assert isinstance(lookup, LookupScreen)
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        monkeypatch.setattr(app.session.book, "search", broken)
+        lookup.query_one(Input).insert_text_at_cursor("afib")
+        await pilot.pause()
+        assert app.screen is lookup and lookup.hits == []
+        status = str(lookup.query_one("#lookup-status").render())
+        assert "the code search failed: database disk image is malformed" in status

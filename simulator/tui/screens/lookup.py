@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from textual import on, work
@@ -73,6 +74,8 @@ class LookupScreen(ReleasedOnClose, ModalScreen[Hit | None]):
 
         query: str
         hits: list[Hit]
+        problem: str = ""
+        """Why there are no results when the search failed (an unreadable codebook index)."""
 
     def __init__(
         self,
@@ -130,12 +133,17 @@ class LookupScreen(ReleasedOnClose, ModalScreen[Hit | None]):
         frame as the typed character. Until then (the queue's warm-up still loading it, ~90 ms
         after start) the search runs in a worker and typing never waits for it."""
         if self.book.search_is_warm:
-            self._show(self.Results(query, self._search(query)))
+            self._show(self._search(query))
         else:
             self.run_search(query)
 
-    def _search(self, query: str) -> list[Hit]:
-        return self.book.search(query, self.systems, limit=30) if query.strip() else []
+    def _search(self, query: str) -> Results:
+        """The results for query; a codebook that cannot be read is said, not raised."""
+        try:
+            hits = self.book.search(query, self.systems, limit=30) if query.strip() else []
+        except sqlite3.Error as exc:
+            return self.Results(query, [], f"the code search failed: {exc}")
+        return self.Results(query, hits)
 
     @on(Input.Submitted, "#lookup-input")
     def _submitted(self) -> None:
@@ -145,7 +153,7 @@ class LookupScreen(ReleasedOnClose, ModalScreen[Hit | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="lookup")
     def run_search(self, query: str) -> None:
         """Search in a thread (while the search data loads); typing never waits for it."""
-        self.post_message(self.Results(query, self._search(query)))
+        self.post_message(self._search(query))
 
     @on(Results)
     def _show(self, message: Results) -> None:
@@ -161,6 +169,7 @@ class LookupScreen(ReleasedOnClose, ModalScreen[Hit | None]):
                 cell(code), cell(SYSTEM_LABELS.get(hit.system, hit.system)), cell(hit.title)
             )
         status = f"{len(message.hits)} result(s)" if message.hits else "no codes found"
+        status = message.problem or status
         self.query_one("#lookup-status", Static).update(literal(status))
         self._detail(0)
 
