@@ -9,6 +9,7 @@ from simulator.factory import make_app
 from simulator.shift import FakeClock
 from simulator.store import MemoryStore
 from simulator.tui.app import CodeDeskApp
+from simulator.tui.screens.chart import ChartScreen
 
 
 def build_app(settings: Settings, seed: int = 7) -> CodeDeskApp:
@@ -21,3 +22,16 @@ async def until_ready(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
+
+
+async def open_chart(pilot: Pilot[None], chart_id: str) -> ChartScreen:
+    """Open a chart as Enter on the queue does; return its screen once drawn (the store's
+    worker done, which opening a chart waits for)."""
+    app = pilot.app
+    assert isinstance(app, CodeDeskApp)
+    app.open_chart(chart_id)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ChartScreen)
+    return screen

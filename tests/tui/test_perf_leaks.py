@@ -16,7 +16,7 @@ from textual.widgets._footer import FooterKey
 from simulator.config import Settings
 from simulator.tui.screens.chart import ChartScreen
 from simulator.tui.screens.lookup import LookupScreen
-from tests.tui.helpers import build_app, until_ready
+from tests.tui.helpers import build_app, open_chart, until_ready
 
 
 def _alive() -> tuple[int, Counter[str]]:
@@ -68,11 +68,7 @@ async def test_closed_lookups_are_let_go(settings: Settings) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
         assert app.session is not None
-        app.open_chart(app.session.charts[0].chart.chart_id)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        chart = app.screen
-        assert isinstance(chart, ChartScreen)
+        chart = await open_chart(pilot, app.session.charts[0].chart.chart_id)
 
         async def look_up(times: int) -> None:
             for run in range(times):

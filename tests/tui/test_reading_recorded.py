@@ -5,7 +5,7 @@ from __future__ import annotations
 from simulator.config import Settings
 from simulator.tui.screens.chart import ChartScreen
 from simulator.tui.screens.lookup import LookupScreen
-from tests.tui.helpers import build_app, until_ready
+from tests.tui.helpers import build_app, open_chart, until_ready
 
 
 async def test_documents_finds_and_lookups_become_events(settings: Settings) -> None:
@@ -64,16 +64,11 @@ async def test_opening_the_next_chart_records_no_document(settings: Settings) ->
         await until_ready(pilot)
         assert app.session is not None
         first, second = [c for c in app.session.charts if len(c.chart.documents) >= 2][:2]
-        app.open_chart(first.chart.chart_id)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_chart(pilot, first.chart.chart_id)
         await pilot.press("ctrl+o", "down")  # the first chart's second document
         await pilot.press("escape")  # back to the queue
         await pilot.pause()
-        app.open_chart(second.chart.chart_id)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
+        screen = await open_chart(pilot, second.chart.chart_id)
         assert isinstance(screen, ChartScreen) and screen.chart_id == second.chart.chart_id
         viewer_text = screen.query_one("#doc-viewer").text  # type: ignore[attr-defined]
         assert viewer_text == screen._document_text(0)

@@ -11,12 +11,22 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
 
 from simulator.config import Settings
-from simulator.tui.screens.chart import ChartScreen
 from simulator.tui.screens.lookup import LookupScreen
-from tests.tui.helpers import build_app, until_ready
+from tests.tui.helpers import build_app, open_chart, until_ready
+
+
+async def open_lookup(pilot: Pilot[None], chart_id: str) -> LookupScreen:
+    """Open the chart, then its lookup (Ctrl+L)."""
+    await open_chart(pilot, chart_id)
+    await pilot.press("ctrl+l")
+    await pilot.pause()
+    lookup = pilot.app.screen
+    assert isinstance(lookup, LookupScreen)
+    return lookup
 
 
 async def test_the_next_document_shows_as_the_highlight_moves(settings: Settings) -> None:
@@ -25,11 +35,7 @@ async def test_the_next_document_shows_as_the_highlight_moves(settings: Settings
         await until_ready(pilot)
         assert app.session is not None
         state = next(c for c in app.session.charts if len(c.chart.documents) >= 2)
-        app.open_chart(state.chart.chart_id)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ChartScreen)
+        screen = await open_chart(pilot, state.chart.chart_id)
         screen.query_one("#doc-list", OptionList).action_cursor_down()
         assert screen.query_one("#doc-viewer", TextArea).text == screen._document_text(1)
 
@@ -39,13 +45,7 @@ async def test_lookup_results_come_with_the_keystroke(settings: Settings) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
         assert app.session is not None
-        app.open_chart(app.session.charts[0].chart.chart_id)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("ctrl+l")
-        await pilot.pause()
-        lookup = app.screen
-        assert isinstance(lookup, LookupScreen)
+        lookup = await open_lookup(pilot, app.session.charts[0].chart.chart_id)
         assert app.session.book.search_is_warm  # the queue's warm-up has run
         lookup.query_one(Input).insert_text_at_cursor("afib")
         assert lookup.shown_query == "afib"
@@ -60,13 +60,7 @@ async def test_a_failed_search_is_said_not_raised(
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
         assert app.session is not None
-        app.open_chart(app.session.charts[0].chart.chart_id)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("ctrl+l")
-        await pilot.pause()
-        lookup = app.screen
-        assert isinstance(lookup, LookupScreen)
+        lookup = await open_lookup(pilot, app.session.charts[0].chart.chart_id)
 
         def broken(*args: object, **kwargs: object) -> None:
             raise sqlite3.DatabaseError("database disk image is malformed")
