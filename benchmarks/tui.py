@@ -118,7 +118,7 @@ def both(first: Callable[[], bool], second: Callable[[], bool]) -> Callable[[], 
 
 class Frames:
     """Times a key press to the first frame rendered while the expected state holds, and
-    notes the full garbage collections (generation 2) that ran meanwhile."""
+    notes the garbage collections that ran meanwhile (full ones, and young ones apart)."""
 
     pace = 0.0
     """Seconds to wait before each press (untimed): the pause between a person's keys."""

@@ -168,8 +168,9 @@ class LookupScreen(ReleasedOnClose, ModalScreen[Hit | None]):
             table.add_row(
                 cell(code), cell(SYSTEM_LABELS.get(hit.system, hit.system)), cell(hit.title)
             )
-        status = f"{len(message.hits)} result(s)" if message.hits else "no codes found"
-        status = message.problem or status
+        status = message.problem or (
+            f"{len(message.hits)} result(s)" if message.hits else "no codes found"
+        )
         self.query_one("#lookup-status", Static).update(literal(status))
         self._detail(0)
 
