@@ -35,7 +35,7 @@ from simulator.tui.commands import ActionsProvider, CodeLookupProvider
 from simulator.tui.screens.loading import LoadingScreen
 from simulator.tui.screens.queue import QueueScreen
 from simulator.tui.themes import THEMES
-from simulator.tui.widgets import strips
+from simulator.tui.widgets import caches, frames, strips
 from simulator.tui.widgets.longlived import POLL_SECONDS, IdleCollector
 
 
@@ -115,6 +115,8 @@ class CodeDeskApp(App[None]):
     ) -> None:
         """Keep what the composition root built; nothing slow happens here."""
         strips.install()  # drawn lines free themselves (widgets/strips.py)
+        caches.install()  # cleared caches free their entries (widgets/caches.py)
+        frames.install()  # frames drawn when due, not on a grid (widgets/frames.py)
         super().__init__()
         self.settings = settings
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)

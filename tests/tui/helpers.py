@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from textual.pilot import Pilot
 
 from simulator.config import Settings
@@ -35,3 +39,15 @@ async def open_chart(pilot: Pilot[None], chart_id: str) -> ChartScreen:
     screen = app.screen
     assert isinstance(screen, ChartScreen)
     return screen
+
+
+@contextmanager
+def collector_off() -> Iterator[None]:
+    """The garbage collector off (so a test can count what only it would free), then as before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

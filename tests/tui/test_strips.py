@@ -1,34 +1,22 @@
-"""widgets/strips.py: drawn lines are freed when dropped, with the same results as Textual's."""
+"""widgets/strips.py: drawn lines are freed when dropped, with the same results as Textual's
+(that the app installs it: test_textual_fixes.py)."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from simulator.config import Settings
 from simulator.tui.widgets import strips
-from tests.tui.helpers import build_app, until_ready
+from tests.tui.helpers import collector_off
 
 
 def line(text: str = "hello world") -> Strip:
     return Strip([Segment(text[:5], Style(bold=True)), Segment(text[5:])])
-
-
-@contextmanager
-def collector_off() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def freed_without_collector(use: Callable[[Strip], Any]) -> bool:
@@ -61,11 +49,3 @@ def test_the_fixed_methods_give_textuals_results() -> None:
     for start, end in ((0, 11), (0, 15), (2, 11), (0, 4), (3, 20), (5, 5)):
         ours = strips.crop_extend(line(), start, end, Style(italic=True))
         assert ours == strips._textual_crop_extend(line(), start, end, Style(italic=True))
-
-
-async def test_the_app_installs_the_fix(settings: Settings) -> None:
-    app = build_app(settings)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until_ready(pilot)
-        assert Strip.divide is strips.divide
-        assert Strip.crop_extend is strips.crop_extend
