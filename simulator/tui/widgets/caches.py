@@ -14,9 +14,9 @@ this fix, 1,799 and 11,970. Less garbage makes the collections that come in the 
 key press rarer and shorter (generation-1 ones: median 18-20 ms before, 7-8 ms after).
 
 `install()` replaces `clear()` with one that also unlinks each entry; it is called once by the
-app. tests/tui/test_caches.py checks that a cleared cache leaves nothing to the collector and
-still works, and that Textual's own clear still leaves the ring (when an upgrade fixes it,
-that test says this module can go).
+app. tests/tui/test_textual_fixes.py checks that a cleared cache leaves nothing to the
+collector and still works, and that Textual's own clear still leaves the ring (when an upgrade
+fixes it, that test says this module can go).
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ a lookup keystroke (39-49 ms before, 22-25 ms after).
 `FrameTimer` is a Timer that paces instead: it ticks as soon as it is resumed, unless the last
 tick was less than its interval ago, and then when that interval is up. Frames are still never
 more than MAX_FPS a second. `install()` makes every Screen's update timer a FrameTimer; it is
-called once by the app. tests/tui/test_frames.py checks the pacing on a fake clock, and that
-Textual's own Timer still skips (when an upgrade fixes it, that test says this module can go).
+called once by the app. tests/tui/test_textual_fixes.py checks the pacing on a fake clock, and
+that Textual's own Timer still skips (when an upgrade fixes it, the test says this module can
+go).
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from typing import Any
 from textual import _time
 from textual.screen import UPDATE_PERIOD, Screen
 from textual.timer import EventTargetGone, Timer
-
-_textual_update_timer = Screen._update_timer
 
 PRECISION = 0.0005
 """Seconds early a tick may come: Textual's sleep takes this off every wait, and does not sleep

@@ -89,10 +89,8 @@ class LazyCache:
     def __get__(self, strip: Strip | None, owner: type | None = None) -> Any:
         """The strip's cache, made now if this is its first use."""
         try:
-            return self._get(strip, owner)
-        except AttributeError:  # not made yet (or read on the class)
-            if strip is None:
-                return self
+            return self._get(strip, owner)  # (read on the class: Textual's slot descriptor)
+        except AttributeError:  # not made yet
             cache: FIFOCache[Any, Any] = FIFOCache(self.size)
             self._set(strip, cache)
             return cache
