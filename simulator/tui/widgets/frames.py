@@ -2,24 +2,28 @@
 
 A screen draws its changes on a timer, at most MAX_FPS (60) times a second: a key press marks
 widgets dirty, the screen resumes its update timer when its messages are handled, the timer
-ticks, the screen draws, and the timer pauses until the next change. The pause is meant to
-cost nothing: a change that comes a while after the last frame should be drawn at once, and
-one that comes sooner should wait only until 1/60 s after that frame.
+ticks, the screen draws, and the timer pauses until the next change. A change that comes long
+after the last frame is drawn at once; one that comes sooner should wait only until 1/60 s
+after that frame began.
 
-Textual's Timer keeps to a fixed grid instead (ticks at start + n/60 s), and when a tick comes
-late (the timer was paused, or the previous frame took long to draw) it skips ahead two grid
-points, not one. So the frame after a late one waits 17-33 ms from it, whatever the moment
-the change came: in a real terminal, a keystroke typed right after a frame (a held key, a fast
-typist, a paste) was drawn up to 33 ms later than needed, and in benchmarks/tui.py, where each
-key is pressed the moment the previous one's frame is drawn, that wait was most of the p95 of
-a lookup keystroke (39-49 ms before, 22-25 ms after).
+Textual's Timer keeps to a fixed grid instead (ticks at start + n/60 s), and when a tick ends
+after the next grid point (a frame that took a while to draw, as most of CodeDesk's do when a
+key changes a screen) it skips ahead two grid points, not one. So after such a frame the next
+one waits 17-33 ms from its end, whatever the moment the change came: in a real terminal, a
+keystroke typed right after a frame (a held key, a fast typist, a paste) was drawn up to 33 ms
+later than needed, and in benchmarks/tui.py, where each key is pressed the moment the previous
+one's frame is drawn, that wait was most of the p95 of a lookup keystroke (39-49 ms before,
+22-25 ms after).
 
 `FrameTimer` is a Timer that paces instead: it ticks as soon as it is resumed, unless the last
-tick was less than its interval ago, and then when that interval is up. Frames are still never
-more than MAX_FPS a second. `install()` makes every Screen's update timer a FrameTimer; it is
-called once by the app. tests/tui/test_textual_fixes.py checks the pacing on a fake clock, and
-that Textual's own Timer still skips (when an upgrade fixes it, the test says this module can
-go).
+tick began less than its interval ago (then it waits for the rest of it) or ended less than
+REST ago (then it waits for that): frames are never more than MAX_FPS a second, and when they
+take longer than 1/60 s to draw the loop still gets a rest between them, as Textual's grid gave
+it. It serves only as a screen's update timer, which uses none of Timer's other features
+(`reset()`, `repeat`, `skip`, a tick's count). `install()` makes every Screen's update timer a
+FrameTimer; it is called once by the app. tests/tui/test_textual_fixes.py checks the pacing on
+a fake clock, and that Textual's own Timer still skips (when an upgrade fixes it, the test says
+this module can go).
 """
 
 from __future__ import annotations
@@ -30,29 +34,30 @@ from textual import _time
 from textual.screen import UPDATE_PERIOD, Screen
 from textual.timer import EventTargetGone, Timer
 
-PRECISION = 0.0005
-"""Seconds early a tick may come: Textual's sleep takes this off every wait, and does not sleep
-at all for less (a shorter wait would spin instead of sleeping)."""
+REST = UPDATE_PERIOD / 4
+"""Seconds between the end of one tick and the next, at least (when frames are slow)."""
 
 
 class FrameTimer(Timer):
     """A repeating timer that ticks when resumed, but never twice within its interval."""
 
     async def _run(self) -> None:
-        """Tick each time the timer is active, at least an interval after the last tick."""
-        last: float | None = None
+        """Tick each time the timer is resumed: at once if the last tick began an interval ago
+        and ended REST ago, else when both are so."""
+        began = ended = float("-inf")
         while True:
             await self._active.wait()
-            if last is not None:
-                wait = last + self._interval - _time.get_time()
-                if wait > PRECISION:
-                    await _time.sleep(wait)
-                    continue  # paused meanwhile? then wait to be resumed again
-            last = _time.get_time()
+            wait = max(began + self._interval, ended + REST) - _time.get_time()
+            if wait > 0:
+                await _time.sleep(wait)  # (may wake up to a millisecond early: no matter)
+                if not self._active.is_set():
+                    continue  # paused meanwhile: wait to be resumed again
+            began = _time.get_time()
             try:
-                await self._tick(next_timer=last, count=0)
+                await self._tick(next_timer=began, count=0)
             except EventTargetGone:
                 break
+            ended = _time.get_time()
 
 
 def _update_timer(self: Screen[Any]) -> Timer:
