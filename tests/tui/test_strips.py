@@ -43,12 +43,13 @@ def test_textual_still_caches_a_strip_in_itself() -> None:
 def test_the_fixed_methods_free_the_strip() -> None:
     assert freed_without_collector(lambda s: strips.divide(s, [s.cell_length]))
     assert freed_without_collector(lambda s: strips.crop_extend(s, 0, s.cell_length, None))
+    assert freed_without_collector(lambda s: strips.crop_extend(s, -1, s.cell_length, None))
 
 
 def test_the_fixed_methods_give_textuals_results() -> None:
     for cuts in ([11], [3, 11], [5, 8, 11], [4, 20], [11, 11], []):
         assert list(strips.divide(line(), cuts)) == list(strips._textual_divide(line(), cuts))
-    for start, end in ((0, 11), (0, 15), (2, 11), (0, 4), (3, 20), (5, 5)):
+    for start, end in ((0, 11), (-1, 11), (0, 15), (2, 11), (0, 4), (3, 20), (5, 5)):
         ours = strips.crop_extend(line(), start, end, Style(italic=True))
         assert ours == strips._textual_crop_extend(line(), start, end, Style(italic=True))
 
@@ -86,6 +87,8 @@ def test_a_strip_makes_only_the_caches_it_uses() -> None:
     [crop_cache] = caches_of(strip)
     assert crop_cache._maxsize == strips.CACHE_SIZES["_crop_cache"]
     assert crop_cache is strip._crop_cache
+    del strip._crop_cache
+    assert caches_of(strip) == [] and strip.crop(1, 4) == cropped
 
 
 def test_lazy_strips_give_textuals_results() -> None:

@@ -4,8 +4,8 @@ Textual's LRUCache keeps its entries in a circular doubly linked list: each entr
 [previous, next, key, value]. `clear()` empties the dict and forgets the head, but leaves the
 entries linked to each other, a ring of reference cycles that only the garbage collector can
 free, with every key and value it holds. Widgets clear these caches all the time: a DataTable
-on every `clear()` and whenever its rows or columns change (four LRUCaches of rendered rows,
-cells and lines), every widget's query cache when it is removed. Each drawn line in those
+on every `clear()` and whenever its rows or columns change (six LRUCaches: rendered rows,
+cells and lines, row orders), every widget's query cache when it is removed. Each drawn line in those
 caches holds a Strip with seven small caches of its own.
 
 In benchmarks/tui.py, counted with the collector saving what it found, the key presses left
@@ -29,10 +29,12 @@ _textual_clear = LRUCache.clear
 
 
 def clear(self: LRUCache[Any, Any]) -> None:
-    """LRUCache.clear, unlinking the entries so they are freed at once."""
-    for link in self._cache.values():
-        link.clear()
+    """LRUCache.clear, unlinking the entries so they are freed at once (after the cache is
+    cleared, so nothing freed on the way sees it half cleared)."""
+    links = list(self._cache.values())
     _textual_clear(self)
+    for link in links:
+        link.clear()
 
 
 def install() -> None:
