@@ -506,7 +506,7 @@ class ChartScreen(ReleasedOnClose, Screen[None]):
         """Show the document highlighted in the list. This watches the list's `highlighted`
         (see on_mount), so it runs inside the key's own handler and the document is drawn in
         the same frame as the moved highlight; an OptionHighlighted handler runs a message
-        later, and after a pause of input that meant a second frame 17-33 ms on."""
+        later, in a second frame at least 1/60 s after the first (widgets/frames.py)."""
         documents = self.query_one("#doc-list", OptionList)
         if highlighted is None or not 0 <= highlighted < documents.option_count:
             return
