@@ -5,7 +5,7 @@ Textual's LRUCache keeps its entries in a circular doubly linked list: each entr
 entries linked to each other, a ring of reference cycles that only the garbage collector can
 free, with every key and value it holds. Widgets clear these caches all the time: a DataTable
 on every `clear()` and whenever its rows or columns change (six LRUCaches: rendered rows,
-cells and lines, row orders), every widget its query cache when it is removed. Each drawn
+cells and lines, row orders), and every widget's query cache when it is removed. Each drawn
 line in those caches holds a Strip with caches of its own.
 
 In benchmarks/tui.py, counted with the collector saving what it found, the key presses left
