@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
+from typing import Any
 
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import DataTable, TextArea
 from textual.widgets._footer import FooterKey
 
@@ -30,6 +33,24 @@ def _alive() -> tuple[int, Counter[str]]:
     return len(tracked), kinds
 
 
+async def round_trip(pilot: Pilot[None], keys: tuple[str, ...], opened: type[Screen[Any]]) -> None:
+    """Press keys, which open a screen of type opened, then Escape back to the screen before."""
+    app = pilot.app
+    back = app.screen
+    await pilot.press(*keys)
+    await pilot.pause()
+    assert isinstance(app.screen, opened)
+    await pilot.press("escape")
+    await pilot.pause()
+    assert app.screen is back
+
+
+async def settled(pilot: Pilot[None]) -> None:
+    """Wait for the app's workers and the frame after them."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_closed_charts_are_let_go(settings: Settings) -> None:
     app = build_app(settings)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -40,14 +61,8 @@ async def test_closed_charts_are_let_go(settings: Settings) -> None:
         async def open_and_close(times: int) -> None:
             for run in range(times):
                 table.move_cursor(row=run % table.row_count)
-                await pilot.press("enter")
-                await pilot.pause()
-                assert isinstance(app.screen, ChartScreen)
-                await pilot.press("escape")
-                await pilot.pause()
-                assert app.screen is queue
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+                await round_trip(pilot, ("enter",), ChartScreen)
+            await settled(pilot)
 
         await open_and_close(3)
         before, kinds_before = _alive()
@@ -68,18 +83,12 @@ async def test_closed_lookups_are_let_go(settings: Settings) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await until_ready(pilot)
         assert app.session is not None
-        chart = await open_chart(pilot, app.session.charts[0].chart.chart_id)
+        await open_chart(pilot, app.session.charts[0].chart.chart_id)
 
         async def look_up(times: int) -> None:
             for run in range(times):
-                await pilot.press("ctrl+l", *("afib", "chf", "copd")[run % 3])
-                await pilot.pause()
-                assert isinstance(app.screen, LookupScreen)
-                await pilot.press("escape")
-                await pilot.pause()
-                assert app.screen is chart
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+                await round_trip(pilot, ("ctrl+l", *("afib", "chf", "copd")[run % 3]), LookupScreen)
+            await settled(pilot)
 
         def lookups_alive() -> int:
             gc.collect()
